@@ -1,0 +1,3 @@
+module github.com/bookwell/bookwell/deploy
+
+go 1.26

@@ -1,0 +1,3 @@
+module github.com/bookwell/bookwell/e2e
+
+go 1.26

@@ -1,0 +1,101 @@
+// Package events defines the envelope every bookwell event travels in on NATS
+// JetStream, and the streams that hold them.
+//
+// An event's type is also its subject ("booking.requested"); its id is the
+// JetStream message id (Nats-Msg-Id), so a re-published event is dropped by the
+// stream's duplicate window and a redelivered one is recognised by consumers.
+package events
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+)
+
+// Event is one fact that happened in a context.
+type Event struct {
+	// ID identifies the event; the same fact always has the same id.
+	ID uuid.UUID `json:"id"`
+	// Type names the fact and is the NATS subject it is published on.
+	Type string `json:"type"`
+	// Source is the service that published it.
+	Source string `json:"source"`
+	// OccurredAt is when the fact happened, in UTC.
+	OccurredAt time.Time `json:"occurred_at"`
+	// Data is the payload: a protobuf message in its JSON form.
+	Data json.RawMessage `json:"data"`
+}
+
+// New wraps msg in an envelope.
+func New(id uuid.UUID, typ, source string, at time.Time, msg proto.Message) (Event, error) {
+	data, err := protojson.Marshal(msg)
+	if err != nil {
+		return Event{}, fmt.Errorf("encode %s: %w", typ, err)
+	}
+	return Event{ID: id, Type: typ, Source: source, OccurredAt: at.UTC(), Data: data}, nil
+}
+
+// ErrMalformed marks a message that is not a valid event envelope.
+var ErrMalformed = errors.New("malformed event")
+
+// Parse reads an envelope from a message body.
+func Parse(body []byte) (Event, error) {
+	var ev Event
+	if err := json.Unmarshal(body, &ev); err != nil {
+		return Event{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	if ev.ID == uuid.Nil || ev.Type == "" {
+		return Event{}, fmt.Errorf("%w: id and type are required", ErrMalformed)
+	}
+	return ev, nil
+}
+
+// Decode reads the payload into msg, ignoring fields it does not know.
+func (e Event) Decode(msg proto.Message) error {
+	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(e.Data, msg); err != nil {
+		return fmt.Errorf("%w: %s payload: %v", ErrMalformed, e.Type, err)
+	}
+	return nil
+}
+
+// Stream is a JetStream stream and the subjects it holds.
+type Stream struct {
+	Name     string
+	Subjects []string
+}
+
+// The streams, one per publishing context.
+var (
+	BookingStream      = Stream{Name: "BOOKING", Subjects: []string{"booking.>"}}
+	SchedulingStream   = Stream{Name: "SCHEDULING", Subjects: []string{"reservation.>"}}
+	PaymentsStream     = Stream{Name: "PAYMENTS", Subjects: []string{"payment.>", "payout.>"}}
+	ReputationStream   = Stream{Name: "REPUTATION", Subjects: []string{"mentor.>"}}
+	NotificationStream = Stream{Name: "NOTIFICATIONS", Subjects: []string{"notification.>"}}
+	DeadLetterStream   = Stream{Name: "DEADLETTER", Subjects: []string{"deadletter.>"}}
+)
+
+// DuplicateWindow is how long a stream remembers message ids to drop
+// re-published events.
+const DuplicateWindow = time.Hour
+
+// Ensure creates the stream, or updates it to this definition. Events are kept
+// on disk with no age limit, so projections can be rebuilt by replaying them.
+func Ensure(ctx context.Context, js jetstream.JetStream, s Stream) (jetstream.Stream, error) {
+	st, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:       s.Name,
+		Subjects:   s.Subjects,
+		Storage:    jetstream.FileStorage,
+		Duplicates: DuplicateWindow,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("stream %s: %w", s.Name, err)
+	}
+	return st, nil
+}

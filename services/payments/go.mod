@@ -1,0 +1,3 @@
+module github.com/bookwell/bookwell/services/payments
+
+go 1.26

@@ -1,0 +1,3 @@
+module github.com/bookwell/bookwell/services/reputation
+
+go 1.26
