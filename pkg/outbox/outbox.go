@@ -57,8 +57,8 @@ func Add(ctx context.Context, tx pgx.Tx, ev events.Event) error {
 type Relay struct {
 	Pool   *pgxpool.Pool
 	JS     jetstream.JetStream
-	Schema string         // the service's schema, whose outbox this is
-	Stream events.Stream  // created or updated on start
+	Schema string        // the service's schema, whose outbox this is
+	Stream events.Stream // created or updated on start
 	Log    *slog.Logger
 	// Poll is how often the relay looks even without a notification; 1s if zero.
 	Poll time.Duration
