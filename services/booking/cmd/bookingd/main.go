@@ -1,0 +1,81 @@
+// Command bookingd serves the booking context's gRPC API and relays its
+// outbox to NATS JetStream.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"golang.org/x/sync/errgroup"
+
+	bookingv1 "github.com/bookwell/bookwell/gen/go/bookwell/booking/v1"
+	"github.com/bookwell/bookwell/pkg/config"
+	"github.com/bookwell/bookwell/pkg/events"
+	"github.com/bookwell/bookwell/pkg/grpcserver"
+	"github.com/bookwell/bookwell/pkg/logging"
+	"github.com/bookwell/bookwell/pkg/outbox"
+	"github.com/bookwell/bookwell/pkg/pgdb"
+	"github.com/bookwell/bookwell/services/booking/internal/app"
+	"github.com/bookwell/bookwell/services/booking/internal/grpcapi"
+	"github.com/bookwell/bookwell/services/booking/internal/postgres"
+	"github.com/bookwell/bookwell/services/booking/internal/temporalclient"
+)
+
+type cfg struct {
+	GRPCAddr    string `env:"BOOKING_GRPC_ADDR" envDefault:"127.0.0.1:9091"`
+	DatabaseURL string `env:"DATABASE_URL" envDefault:"postgres://postgres@127.0.0.1:5432/bookwell?sslmode=disable"`
+	NATSURL     string `env:"NATS_URL" envDefault:"nats://127.0.0.1:4222"`
+	temporalclient.Config
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "bookingd:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context) error {
+	log := logging.New("booking")
+	c, err := config.Load[cfg]()
+	if err != nil {
+		return err
+	}
+	pool, err := pgdb.Open(ctx, c.DatabaseURL, postgres.Schema, postgres.Migrations()...)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	nc, err := nats.Connect(c.NATSURL, nats.Name("bookingd"), nats.MaxReconnects(-1))
+	if err != nil {
+		return fmt.Errorf("connect to NATS: %w", err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return err
+	}
+	tc, err := temporalclient.Dial(ctx, c.Config, log)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+
+	store := postgres.NewStore(pool)
+	srv := grpcserver.New(log)
+	bookingv1.RegisterBookingServiceServer(srv.Server, grpcapi.New(app.New(tc, store, time.Now), log))
+	relay := &outbox.Relay{Pool: pool, JS: js, Schema: postgres.Schema, Stream: events.BookingStream, Log: log}
+
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return srv.Serve(ctx, c.GRPCAddr) })
+	g.Go(func() error { return relay.Run(ctx) })
+	return g.Wait()
+}
