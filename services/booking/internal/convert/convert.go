@@ -24,6 +24,16 @@ var statusToProto = map[domain.Status]bookingv1.BookingStatus{
 	domain.StatusCancelled:           bookingv1.BookingStatus_BOOKING_STATUS_CANCELLED,
 }
 
+var roleToProto = map[domain.Role]bookingv1.Role{
+	domain.RoleMentee: bookingv1.Role_ROLE_MENTEE,
+	domain.RoleMentor: bookingv1.Role_ROLE_MENTOR,
+	domain.RoleAdmin:  bookingv1.Role_ROLE_ADMIN,
+	domain.RoleSystem: bookingv1.Role_ROLE_SYSTEM,
+}
+
+// RoleToProto converts a role.
+func RoleToProto(r domain.Role) bookingv1.Role { return roleToProto[r] }
+
 // StatusToProto converts a status.
 func StatusToProto(s domain.Status) bookingv1.BookingStatus { return statusToProto[s] }
 

@@ -36,6 +36,26 @@ func (s Status) Final() bool {
 	return false
 }
 
+// Role is who acts on a booking.
+type Role string
+
+// The roles.
+const (
+	RoleMentee Role = "MENTEE"
+	RoleMentor Role = "MENTOR"
+	RoleAdmin  Role = "ADMIN"
+	RoleSystem Role = "SYSTEM"
+)
+
+// Actor is who asked for a change.
+type Actor struct {
+	ID   string
+	Role Role
+}
+
+// System is bookwell itself acting: a timer or a policy.
+var System = Actor{Role: RoleSystem}
+
 // Booking is one mentee's booking of one session with one mentor. Its fields
 // are exported so that the workflow can carry it in its history; change it only
 // through the methods below.

@@ -155,9 +155,10 @@ func TestRequestThenApprove(t *testing.T) {
 	if evs[0].Type != "booking.requested" || evs[1].Type != "booking.approved" {
 		t.Fatalf("events = %s, %s", evs[0].Type, evs[1].Type)
 	}
-	var ap bookingv1.BookingApproved
-	if err := evs[1].Decode(&ap); err != nil || ap.GetBooking().GetId() != b.GetId() {
-		t.Fatalf("approved payload = %v, %v", &ap, err)
+	var ap bookingv1.BookingEvent
+	if err := evs[1].Decode(&ap); err != nil || ap.GetBooking().GetId() != b.GetId() ||
+		ap.GetActorRole() != bookingv1.Role_ROLE_MENTOR || ap.GetActorId() != "mentor-grace" {
+		t.Fatalf("approved payload = %v, %v; want the booking, approved by its mentor", &ap, err)
 	}
 
 	// An operator finds the booking in Temporal by status and mentor.

@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/google/uuid"
-	"google.golang.org/protobuf/proto"
 
 	bookingv1 "github.com/bookwell/bookwell/gen/go/bookwell/booking/v1"
 	"github.com/bookwell/bookwell/pkg/events"
@@ -23,10 +22,13 @@ type Activities struct {
 	Store Store
 }
 
-// RecordInput is a booking to save and the type of the event announcing it.
+// RecordInput is a booking to save and the event announcing its change.
 type RecordInput struct {
 	Booking   domain.Booking
 	EventType string
+	Actor     domain.Actor
+	// Text goes with the event (a message's body).
+	Text string
 }
 
 // eventNamespace makes event ids from (booking, version): the same change of
@@ -42,14 +44,13 @@ func EventID(bookingID string, version int64) uuid.UUID {
 // transaction. Running it twice saves and announces the change once.
 func (a *Activities) Record(ctx context.Context, in RecordInput) error {
 	b := in.Booking
-	var payload proto.Message
-	switch in.EventType {
-	case EventRequested:
-		payload = &bookingv1.BookingRequested{Booking: convert.ToProto(b)}
-	case EventApproved:
-		payload = &bookingv1.BookingApproved{Booking: convert.ToProto(b)}
-	default:
-		payload = convert.ToProto(b)
+	pb := convert.ToProto(b)
+	pb.MentorNotes = "" // private to the mentor: never in an event
+	payload := &bookingv1.BookingEvent{
+		Booking:   pb,
+		ActorRole: convert.RoleToProto(in.Actor.Role),
+		ActorId:   in.Actor.ID,
+		Text:      in.Text,
 	}
 	ev, err := events.New(EventID(b.ID, b.Version), in.EventType, "booking", b.UpdatedAt, payload)
 	if err != nil {

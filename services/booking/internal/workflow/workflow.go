@@ -45,7 +45,7 @@ func BookingWorkflow(ctx workflow.Context, in Input) error {
 		return err
 	}
 
-	if err := w.record(ctx, EventRequested); err != nil {
+	if err := w.record(ctx, EventRequested, domain.Actor{ID: w.b.MenteeID, Role: domain.RoleMentee}); err != nil {
 		return err
 	}
 	w.recorded = true
@@ -85,7 +85,7 @@ func (w *bookingWorkflow) approve(ctx workflow.Context) (domain.Booking, error) 
 	if err := w.b.Approve(workflow.Now(ctx)); err != nil {
 		return domain.Booking{}, toApplicationError(err)
 	}
-	if err := w.record(ctx, EventApproved); err != nil {
+	if err := w.record(ctx, EventApproved, domain.Actor{ID: w.b.MentorID, Role: domain.RoleMentor}); err != nil {
 		return domain.Booking{}, err
 	}
 	return w.b, nil
@@ -93,12 +93,12 @@ func (w *bookingWorkflow) approve(ctx workflow.Context) (domain.Booking, error) 
 
 // record saves the booking with its event and brings the search attributes up
 // to date.
-func (w *bookingWorkflow) record(ctx workflow.Context, eventType string) error {
+func (w *bookingWorkflow) record(ctx workflow.Context, eventType string, actor domain.Actor) error {
 	if err := workflow.UpsertTypedSearchAttributes(ctx,
 		StatusKey.ValueSet(string(w.b.Status))); err != nil {
 		return err
 	}
 	var a *Activities
 	ctx = workflow.WithActivityOptions(ctx, activityOptions)
-	return workflow.ExecuteActivity(ctx, a.Record, RecordInput{Booking: w.b, EventType: eventType}).Get(ctx, nil)
+	return workflow.ExecuteActivity(ctx, a.Record, RecordInput{Booking: w.b, EventType: eventType, Actor: actor}).Get(ctx, nil)
 }

@@ -112,6 +112,735 @@ func (BookingStatus) EnumDescriptor() ([]byte, []int) {
 	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{0}
 }
 
+// Role is who acted on a booking.
+type Role int32
+
+const (
+	// Not set.
+	Role_ROLE_UNSPECIFIED Role = 0
+	// The mentee who booked.
+	Role_ROLE_MENTEE Role = 1
+	// The mentor who gives the session.
+	Role_ROLE_MENTOR Role = 2
+	// An operator of the marketplace.
+	Role_ROLE_ADMIN Role = 3
+	// bookwell itself: a timer or a policy.
+	Role_ROLE_SYSTEM Role = 4
+)
+
+// Enum value maps for Role.
+var (
+	Role_name = map[int32]string{
+		0: "ROLE_UNSPECIFIED",
+		1: "ROLE_MENTEE",
+		2: "ROLE_MENTOR",
+		3: "ROLE_ADMIN",
+		4: "ROLE_SYSTEM",
+	}
+	Role_value = map[string]int32{
+		"ROLE_UNSPECIFIED": 0,
+		"ROLE_MENTEE":      1,
+		"ROLE_MENTOR":      2,
+		"ROLE_ADMIN":       3,
+		"ROLE_SYSTEM":      4,
+	}
+)
+
+func (x Role) Enum() *Role {
+	p := new(Role)
+	*p = x
+	return p
+}
+
+func (x Role) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Role) Descriptor() protoreflect.EnumDescriptor {
+	return file_bookwell_booking_v1_booking_proto_enumTypes[1].Descriptor()
+}
+
+func (Role) Type() protoreflect.EnumType {
+	return &file_bookwell_booking_v1_booking_proto_enumTypes[1]
+}
+
+func (x Role) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Role.Descriptor instead.
+func (Role) EnumDescriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{1}
+}
+
+// PaymentMethod is how a booking is paid.
+type PaymentMethod int32
+
+const (
+	// Not set; a free session needs none.
+	PaymentMethod_PAYMENT_METHOD_UNSPECIFIED PaymentMethod = 0
+	// Free: nothing to pay.
+	PaymentMethod_PAYMENT_METHOD_NONE PaymentMethod = 1
+	// A card, authorized at request and captured at approval.
+	PaymentMethod_PAYMENT_METHOD_CARD PaymentMethod = 2
+	// Bank transfer, marked paid by the mentor.
+	PaymentMethod_PAYMENT_METHOD_BANK_TRANSFER PaymentMethod = 3
+	// PayPal, marked paid by the mentor.
+	PaymentMethod_PAYMENT_METHOD_PAYPAL PaymentMethod = 4
+	// Venmo, marked paid by the mentor.
+	PaymentMethod_PAYMENT_METHOD_VENMO PaymentMethod = 5
+	// Cash on the day, marked paid by the mentor.
+	PaymentMethod_PAYMENT_METHOD_CASH PaymentMethod = 6
+	// A credit of a bundle of paid sessions the mentee bought.
+	PaymentMethod_PAYMENT_METHOD_BUNDLE PaymentMethod = 7
+)
+
+// Enum value maps for PaymentMethod.
+var (
+	PaymentMethod_name = map[int32]string{
+		0: "PAYMENT_METHOD_UNSPECIFIED",
+		1: "PAYMENT_METHOD_NONE",
+		2: "PAYMENT_METHOD_CARD",
+		3: "PAYMENT_METHOD_BANK_TRANSFER",
+		4: "PAYMENT_METHOD_PAYPAL",
+		5: "PAYMENT_METHOD_VENMO",
+		6: "PAYMENT_METHOD_CASH",
+		7: "PAYMENT_METHOD_BUNDLE",
+	}
+	PaymentMethod_value = map[string]int32{
+		"PAYMENT_METHOD_UNSPECIFIED":   0,
+		"PAYMENT_METHOD_NONE":          1,
+		"PAYMENT_METHOD_CARD":          2,
+		"PAYMENT_METHOD_BANK_TRANSFER": 3,
+		"PAYMENT_METHOD_PAYPAL":        4,
+		"PAYMENT_METHOD_VENMO":         5,
+		"PAYMENT_METHOD_CASH":          6,
+		"PAYMENT_METHOD_BUNDLE":        7,
+	}
+)
+
+func (x PaymentMethod) Enum() *PaymentMethod {
+	p := new(PaymentMethod)
+	*p = x
+	return p
+}
+
+func (x PaymentMethod) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (PaymentMethod) Descriptor() protoreflect.EnumDescriptor {
+	return file_bookwell_booking_v1_booking_proto_enumTypes[2].Descriptor()
+}
+
+func (PaymentMethod) Type() protoreflect.EnumType {
+	return &file_bookwell_booking_v1_booking_proto_enumTypes[2]
+}
+
+func (x PaymentMethod) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use PaymentMethod.Descriptor instead.
+func (PaymentMethod) EnumDescriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{2}
+}
+
+// PaymentStatus is where a booking's money stands.
+type PaymentStatus int32
+
+const (
+	// Not set.
+	PaymentStatus_PAYMENT_STATUS_UNSPECIFIED PaymentStatus = 0
+	// Free: nothing to pay.
+	PaymentStatus_PAYMENT_STATUS_NONE PaymentStatus = 1
+	// A manual payment not yet received.
+	PaymentStatus_PAYMENT_STATUS_UNPAID PaymentStatus = 2
+	// A card hold: the money is reserved, not taken.
+	PaymentStatus_PAYMENT_STATUS_AUTHORIZED PaymentStatus = 3
+	// Paid.
+	PaymentStatus_PAYMENT_STATUS_PAID PaymentStatus = 4
+	// Part of the payment went back to the mentee.
+	PaymentStatus_PAYMENT_STATUS_PARTIALLY_REFUNDED PaymentStatus = 5
+	// All of the payment went back to the mentee (or the hold was released).
+	PaymentStatus_PAYMENT_STATUS_REFUNDED PaymentStatus = 6
+)
+
+// Enum value maps for PaymentStatus.
+var (
+	PaymentStatus_name = map[int32]string{
+		0: "PAYMENT_STATUS_UNSPECIFIED",
+		1: "PAYMENT_STATUS_NONE",
+		2: "PAYMENT_STATUS_UNPAID",
+		3: "PAYMENT_STATUS_AUTHORIZED",
+		4: "PAYMENT_STATUS_PAID",
+		5: "PAYMENT_STATUS_PARTIALLY_REFUNDED",
+		6: "PAYMENT_STATUS_REFUNDED",
+	}
+	PaymentStatus_value = map[string]int32{
+		"PAYMENT_STATUS_UNSPECIFIED":        0,
+		"PAYMENT_STATUS_NONE":               1,
+		"PAYMENT_STATUS_UNPAID":             2,
+		"PAYMENT_STATUS_AUTHORIZED":         3,
+		"PAYMENT_STATUS_PAID":               4,
+		"PAYMENT_STATUS_PARTIALLY_REFUNDED": 5,
+		"PAYMENT_STATUS_REFUNDED":           6,
+	}
+)
+
+func (x PaymentStatus) Enum() *PaymentStatus {
+	p := new(PaymentStatus)
+	*p = x
+	return p
+}
+
+func (x PaymentStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (PaymentStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_bookwell_booking_v1_booking_proto_enumTypes[3].Descriptor()
+}
+
+func (PaymentStatus) Type() protoreflect.EnumType {
+	return &file_bookwell_booking_v1_booking_proto_enumTypes[3]
+}
+
+func (x PaymentStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use PaymentStatus.Descriptor instead.
+func (PaymentStatus) EnumDescriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{3}
+}
+
+// OfferingKind is the type of session booked.
+type OfferingKind int32
+
+const (
+	// Not set.
+	OfferingKind_OFFERING_KIND_UNSPECIFIED OfferingKind = 0
+	// A free 20-minute introductory session.
+	OfferingKind_OFFERING_KIND_INTRO OfferingKind = 1
+	// A paid session.
+	OfferingKind_OFFERING_KIND_PAID OfferingKind = 2
+)
+
+// Enum value maps for OfferingKind.
+var (
+	OfferingKind_name = map[int32]string{
+		0: "OFFERING_KIND_UNSPECIFIED",
+		1: "OFFERING_KIND_INTRO",
+		2: "OFFERING_KIND_PAID",
+	}
+	OfferingKind_value = map[string]int32{
+		"OFFERING_KIND_UNSPECIFIED": 0,
+		"OFFERING_KIND_INTRO":       1,
+		"OFFERING_KIND_PAID":        2,
+	}
+)
+
+func (x OfferingKind) Enum() *OfferingKind {
+	p := new(OfferingKind)
+	*p = x
+	return p
+}
+
+func (x OfferingKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (OfferingKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_bookwell_booking_v1_booking_proto_enumTypes[4].Descriptor()
+}
+
+func (OfferingKind) Type() protoreflect.EnumType {
+	return &file_bookwell_booking_v1_booking_proto_enumTypes[4]
+}
+
+func (x OfferingKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use OfferingKind.Descriptor instead.
+func (OfferingKind) EnumDescriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{4}
+}
+
+// LateCancellation is the policy for a mentee's cancellation inside the window.
+type LateCancellation int32
+
+const (
+	// Not set.
+	LateCancellation_LATE_CANCELLATION_UNSPECIFIED LateCancellation = 0
+	// The mentor is paid the fee minus commission; the mentee is not refunded.
+	LateCancellation_LATE_CANCELLATION_MENTOR_PAID LateCancellation = 1
+	// The mentee cannot cancel inside the window.
+	LateCancellation_LATE_CANCELLATION_REFUSED LateCancellation = 2
+)
+
+// Enum value maps for LateCancellation.
+var (
+	LateCancellation_name = map[int32]string{
+		0: "LATE_CANCELLATION_UNSPECIFIED",
+		1: "LATE_CANCELLATION_MENTOR_PAID",
+		2: "LATE_CANCELLATION_REFUSED",
+	}
+	LateCancellation_value = map[string]int32{
+		"LATE_CANCELLATION_UNSPECIFIED": 0,
+		"LATE_CANCELLATION_MENTOR_PAID": 1,
+		"LATE_CANCELLATION_REFUSED":     2,
+	}
+)
+
+func (x LateCancellation) Enum() *LateCancellation {
+	p := new(LateCancellation)
+	*p = x
+	return p
+}
+
+func (x LateCancellation) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (LateCancellation) Descriptor() protoreflect.EnumDescriptor {
+	return file_bookwell_booking_v1_booking_proto_enumTypes[5].Descriptor()
+}
+
+func (LateCancellation) Type() protoreflect.EnumType {
+	return &file_bookwell_booking_v1_booking_proto_enumTypes[5]
+}
+
+func (x LateCancellation) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use LateCancellation.Descriptor instead.
+func (LateCancellation) EnumDescriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{5}
+}
+
+// Continuation is the mentor's decision after an intro session.
+type Continuation int32
+
+const (
+	// Not decided (or not an intro session).
+	Continuation_CONTINUATION_UNSPECIFIED Continuation = 0
+	// The mentee may buy a bundle of paid sessions.
+	Continuation_CONTINUATION_APPROVED Continuation = 1
+	// The mentor does not continue with this mentee.
+	Continuation_CONTINUATION_REJECTED Continuation = 2
+)
+
+// Enum value maps for Continuation.
+var (
+	Continuation_name = map[int32]string{
+		0: "CONTINUATION_UNSPECIFIED",
+		1: "CONTINUATION_APPROVED",
+		2: "CONTINUATION_REJECTED",
+	}
+	Continuation_value = map[string]int32{
+		"CONTINUATION_UNSPECIFIED": 0,
+		"CONTINUATION_APPROVED":    1,
+		"CONTINUATION_REJECTED":    2,
+	}
+)
+
+func (x Continuation) Enum() *Continuation {
+	p := new(Continuation)
+	*p = x
+	return p
+}
+
+func (x Continuation) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Continuation) Descriptor() protoreflect.EnumDescriptor {
+	return file_bookwell_booking_v1_booking_proto_enumTypes[6].Descriptor()
+}
+
+func (Continuation) Type() protoreflect.EnumType {
+	return &file_bookwell_booking_v1_booking_proto_enumTypes[6]
+}
+
+func (x Continuation) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Continuation.Descriptor instead.
+func (Continuation) EnumDescriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{6}
+}
+
+// Money is an amount in a currency's minor unit (cents).
+type Money struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// ISO 4217 code, e.g. "EUR".
+	Currency string `protobuf:"bytes,1,opt,name=currency,proto3" json:"currency,omitempty"`
+	// Amount in minor units; never negative.
+	AmountMinor   int64 `protobuf:"varint,2,opt,name=amount_minor,json=amountMinor,proto3" json:"amount_minor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Money) Reset() {
+	*x = Money{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Money) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Money) ProtoMessage() {}
+
+func (x *Money) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Money.ProtoReflect.Descriptor instead.
+func (*Money) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *Money) GetCurrency() string {
+	if x != nil {
+		return x.Currency
+	}
+	return ""
+}
+
+func (x *Money) GetAmountMinor() int64 {
+	if x != nil {
+		return x.AmountMinor
+	}
+	return 0
+}
+
+// Proposal is another time one side suggested.
+type Proposal struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The suggested start; the session keeps its duration.
+	StartTime *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
+	// Who suggested it.
+	ProposedBy Role `protobuf:"varint,2,opt,name=proposed_by,json=proposedBy,proto3,enum=bookwell.booking.v1.Role" json:"proposed_by,omitempty"`
+	// An optional note with the suggestion.
+	Note string `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
+	// When it was suggested.
+	ProposeTime   *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=propose_time,json=proposeTime,proto3" json:"propose_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Proposal) Reset() {
+	*x = Proposal{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Proposal) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Proposal) ProtoMessage() {}
+
+func (x *Proposal) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Proposal.ProtoReflect.Descriptor instead.
+func (*Proposal) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *Proposal) GetStartTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartTime
+	}
+	return nil
+}
+
+func (x *Proposal) GetProposedBy() Role {
+	if x != nil {
+		return x.ProposedBy
+	}
+	return Role_ROLE_UNSPECIFIED
+}
+
+func (x *Proposal) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+func (x *Proposal) GetProposeTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ProposeTime
+	}
+	return nil
+}
+
+// CalendarLinks add a confirmed session to a calendar.
+type CalendarLinks struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Google Calendar.
+	Google string `protobuf:"bytes,1,opt,name=google,proto3" json:"google,omitempty"`
+	// Yahoo Calendar.
+	Yahoo string `protobuf:"bytes,2,opt,name=yahoo,proto3" json:"yahoo,omitempty"`
+	// Outlook.com.
+	Outlook string `protobuf:"bytes,3,opt,name=outlook,proto3" json:"outlook,omitempty"`
+	// An .ics file of the event.
+	Ics           string `protobuf:"bytes,4,opt,name=ics,proto3" json:"ics,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CalendarLinks) Reset() {
+	*x = CalendarLinks{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CalendarLinks) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CalendarLinks) ProtoMessage() {}
+
+func (x *CalendarLinks) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CalendarLinks.ProtoReflect.Descriptor instead.
+func (*CalendarLinks) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *CalendarLinks) GetGoogle() string {
+	if x != nil {
+		return x.Google
+	}
+	return ""
+}
+
+func (x *CalendarLinks) GetYahoo() string {
+	if x != nil {
+		return x.Yahoo
+	}
+	return ""
+}
+
+func (x *CalendarLinks) GetOutlook() string {
+	if x != nil {
+		return x.Outlook
+	}
+	return ""
+}
+
+func (x *CalendarLinks) GetIcs() string {
+	if x != nil {
+		return x.Ics
+	}
+	return ""
+}
+
+// CancellationPolicy is what cancelling this booking costs, decided when it
+// was requested.
+type CancellationPolicy struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Until this time the mentee may cancel with a full refund.
+	FreeUntil *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=free_until,json=freeUntil,proto3" json:"free_until,omitempty"`
+	// What happens when the mentee cancels after free_until.
+	LateMenteeCancellation LateCancellation `protobuf:"varint,2,opt,name=late_mentee_cancellation,json=lateMenteeCancellation,proto3,enum=bookwell.booking.v1.LateCancellation" json:"late_mentee_cancellation,omitempty"`
+	// Whether the mentor may cancel a confirmed booking directly; if not, they
+	// must ask the mentee to cancel.
+	MentorMayCancel bool `protobuf:"varint,3,opt,name=mentor_may_cancel,json=mentorMayCancel,proto3" json:"mentor_may_cancel,omitempty"`
+	// Commission the platform keeps of a fee paid to the mentor, in basis points.
+	CommissionBps int32 `protobuf:"varint,4,opt,name=commission_bps,json=commissionBps,proto3" json:"commission_bps,omitempty"`
+	// A sentence a front end can show as it is.
+	Summary       string `protobuf:"bytes,5,opt,name=summary,proto3" json:"summary,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancellationPolicy) Reset() {
+	*x = CancellationPolicy{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancellationPolicy) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancellationPolicy) ProtoMessage() {}
+
+func (x *CancellationPolicy) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancellationPolicy.ProtoReflect.Descriptor instead.
+func (*CancellationPolicy) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *CancellationPolicy) GetFreeUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.FreeUntil
+	}
+	return nil
+}
+
+func (x *CancellationPolicy) GetLateMenteeCancellation() LateCancellation {
+	if x != nil {
+		return x.LateMenteeCancellation
+	}
+	return LateCancellation_LATE_CANCELLATION_UNSPECIFIED
+}
+
+func (x *CancellationPolicy) GetMentorMayCancel() bool {
+	if x != nil {
+		return x.MentorMayCancel
+	}
+	return false
+}
+
+func (x *CancellationPolicy) GetCommissionBps() int32 {
+	if x != nil {
+		return x.CommissionBps
+	}
+	return 0
+}
+
+func (x *CancellationPolicy) GetSummary() string {
+	if x != nil {
+		return x.Summary
+	}
+	return ""
+}
+
+// Outcome records how a booking ended, or what was decided after it.
+type Outcome struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Who ended it (reject, cancel, expiry, completion).
+	EndedBy Role `protobuf:"varint,1,opt,name=ended_by,json=endedBy,proto3,enum=bookwell.booking.v1.Role" json:"ended_by,omitempty"`
+	// The reason given: required on rejection, optional on cancellation.
+	Reason string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	// When it ended.
+	EndTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=end_time,json=endTime,proto3" json:"end_time,omitempty"`
+	// The money outcome, in words a person understands.
+	Money string `protobuf:"bytes,4,opt,name=money,proto3" json:"money,omitempty"`
+	// Whether a cancellation was inside the late window.
+	Late          bool `protobuf:"varint,5,opt,name=late,proto3" json:"late,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Outcome) Reset() {
+	*x = Outcome{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Outcome) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Outcome) ProtoMessage() {}
+
+func (x *Outcome) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Outcome.ProtoReflect.Descriptor instead.
+func (*Outcome) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *Outcome) GetEndedBy() Role {
+	if x != nil {
+		return x.EndedBy
+	}
+	return Role_ROLE_UNSPECIFIED
+}
+
+func (x *Outcome) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *Outcome) GetEndTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EndTime
+	}
+	return nil
+}
+
+func (x *Outcome) GetMoney() string {
+	if x != nil {
+		return x.Money
+	}
+	return ""
+}
+
+func (x *Outcome) GetLate() bool {
+	if x != nil {
+		return x.Late
+	}
+	return false
+}
+
 // Booking is one mentee's booking of one session with one mentor.
 type Booking struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -125,7 +854,8 @@ type Booking struct {
 	OfferingId string `protobuf:"bytes,4,opt,name=offering_id,json=offeringId,proto3" json:"offering_id,omitempty"`
 	// Where the booking stands.
 	Status BookingStatus `protobuf:"varint,5,opt,name=status,proto3,enum=bookwell.booking.v1.BookingStatus" json:"status,omitempty"`
-	// When the session starts.
+	// When the session starts. Unset while the mentor has yet to pick one of
+	// several preferred times.
 	StartTime *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
 	// When the session ends.
 	EndTime *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=end_time,json=endTime,proto3" json:"end_time,omitempty"`
@@ -136,14 +866,65 @@ type Booking struct {
 	// When the booking last changed.
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	// Increases by one with every change; usable as an ETag.
-	Version       int64 `protobuf:"varint,11,opt,name=version,proto3" json:"version,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Version int64 `protobuf:"varint,11,opt,name=version,proto3" json:"version,omitempty"`
+	// Up to three times the mentee would take; the mentor picks one on approval.
+	PreferredStartTimes []*timestamppb.Timestamp `protobuf:"bytes,12,rep,name=preferred_start_times,json=preferredStartTimes,proto3" json:"preferred_start_times,omitempty"`
+	// Seats booked: 1 for a one-to-one session.
+	PartySize int32 `protobuf:"varint,13,opt,name=party_size,json=partySize,proto3" json:"party_size,omitempty"`
+	// Names of the attendees besides the booker, for a group booking.
+	AttendeeNames []string `protobuf:"bytes,14,rep,name=attendee_names,json=attendeeNames,proto3" json:"attendee_names,omitempty"`
+	// How the booking is paid.
+	PaymentMethod PaymentMethod `protobuf:"varint,15,opt,name=payment_method,json=paymentMethod,proto3,enum=bookwell.booking.v1.PaymentMethod" json:"payment_method,omitempty"`
+	// Where the money stands.
+	PaymentStatus PaymentStatus `protobuf:"varint,16,opt,name=payment_status,json=paymentStatus,proto3,enum=bookwell.booking.v1.PaymentStatus" json:"payment_status,omitempty"`
+	// The price of the whole booking (all seats).
+	Price *Money `protobuf:"bytes,17,opt,name=price,proto3" json:"price,omitempty"`
+	// How much has gone back to the mentee.
+	Refunded *Money `protobuf:"bytes,18,opt,name=refunded,proto3" json:"refunded,omitempty"`
+	// The mentee's name as they gave it, for the mentor and for search.
+	MenteeName string `protobuf:"bytes,19,opt,name=mentee_name,json=menteeName,proto3" json:"mentee_name,omitempty"`
+	// The mentee's email, for the mentor and for search.
+	MenteeEmail string `protobuf:"bytes,20,opt,name=mentee_email,json=menteeEmail,proto3" json:"mentee_email,omitempty"`
+	// The mentor's IANA time zone; times are shown to the mentor in it.
+	MentorTimeZone string `protobuf:"bytes,21,opt,name=mentor_time_zone,json=mentorTimeZone,proto3" json:"mentor_time_zone,omitempty"`
+	// The mentee's IANA time zone; times are shown to the mentee in it.
+	MenteeTimeZone string `protobuf:"bytes,22,opt,name=mentee_time_zone,json=menteeTimeZone,proto3" json:"mentee_time_zone,omitempty"`
+	// The kind of session.
+	OfferingKind OfferingKind `protobuf:"varint,23,opt,name=offering_kind,json=offeringKind,proto3,enum=bookwell.booking.v1.OfferingKind" json:"offering_kind,omitempty"`
+	// The offering's name, e.g. "Career chat".
+	OfferingName string `protobuf:"bytes,24,opt,name=offering_name,json=offeringName,proto3" json:"offering_name,omitempty"`
+	// Answers to the mentor's intake form, by question.
+	IntakeAnswers map[string]string `protobuf:"bytes,25,rep,name=intake_answers,json=intakeAnswers,proto3" json:"intake_answers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// The video meeting, once approved.
+	MeetingUrl string `protobuf:"bytes,26,opt,name=meeting_url,json=meetingUrl,proto3" json:"meeting_url,omitempty"`
+	// Add-to-calendar links, once approved.
+	CalendarLinks *CalendarLinks `protobuf:"bytes,27,opt,name=calendar_links,json=calendarLinks,proto3" json:"calendar_links,omitempty"`
+	// A time one side proposed, while NEGOTIATING.
+	Proposal *Proposal `protobuf:"bytes,28,opt,name=proposal,proto3" json:"proposal,omitempty"`
+	// What cancelling costs.
+	CancellationPolicy *CancellationPolicy `protobuf:"bytes,29,opt,name=cancellation_policy,json=cancellationPolicy,proto3" json:"cancellation_policy,omitempty"`
+	// When a PENDING or NEGOTIATING booking expires if nobody answers.
+	ExpireTime *timestamppb.Timestamp `protobuf:"bytes,30,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	// How the booking ended, once it has.
+	Outcome *Outcome `protobuf:"bytes,31,opt,name=outcome,proto3" json:"outcome,omitempty"`
+	// The mentor's decision after an intro session.
+	Continuation Continuation `protobuf:"varint,32,opt,name=continuation,proto3,enum=bookwell.booking.v1.Continuation" json:"continuation,omitempty"`
+	// The reason the mentor gave for rejecting continuation.
+	ContinuationReason string `protobuf:"bytes,33,opt,name=continuation_reason,json=continuationReason,proto3" json:"continuation_reason,omitempty"`
+	// The bundle a credit was used from, for PAYMENT_METHOD_BUNDLE.
+	BundleId string `protobuf:"bytes,34,opt,name=bundle_id,json=bundleId,proto3" json:"bundle_id,omitempty"`
+	// The mentor's private notes. Only the mentor (and admin) ever sees them;
+	// never in events.
+	MentorNotes string `protobuf:"bytes,35,opt,name=mentor_notes,json=mentorNotes,proto3" json:"mentor_notes,omitempty"`
+	// When the mentor first answered (approved, rejected or proposed).
+	FirstResponseTime *timestamppb.Timestamp `protobuf:"bytes,36,opt,name=first_response_time,json=firstResponseTime,proto3" json:"first_response_time,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *Booking) Reset() {
 	*x = Booking{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[0]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -155,7 +936,7 @@ func (x *Booking) String() string {
 func (*Booking) ProtoMessage() {}
 
 func (x *Booking) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[0]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -168,7 +949,7 @@ func (x *Booking) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Booking.ProtoReflect.Descriptor instead.
 func (*Booking) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{0}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Booking) GetId() string {
@@ -248,6 +1029,181 @@ func (x *Booking) GetVersion() int64 {
 	return 0
 }
 
+func (x *Booking) GetPreferredStartTimes() []*timestamppb.Timestamp {
+	if x != nil {
+		return x.PreferredStartTimes
+	}
+	return nil
+}
+
+func (x *Booking) GetPartySize() int32 {
+	if x != nil {
+		return x.PartySize
+	}
+	return 0
+}
+
+func (x *Booking) GetAttendeeNames() []string {
+	if x != nil {
+		return x.AttendeeNames
+	}
+	return nil
+}
+
+func (x *Booking) GetPaymentMethod() PaymentMethod {
+	if x != nil {
+		return x.PaymentMethod
+	}
+	return PaymentMethod_PAYMENT_METHOD_UNSPECIFIED
+}
+
+func (x *Booking) GetPaymentStatus() PaymentStatus {
+	if x != nil {
+		return x.PaymentStatus
+	}
+	return PaymentStatus_PAYMENT_STATUS_UNSPECIFIED
+}
+
+func (x *Booking) GetPrice() *Money {
+	if x != nil {
+		return x.Price
+	}
+	return nil
+}
+
+func (x *Booking) GetRefunded() *Money {
+	if x != nil {
+		return x.Refunded
+	}
+	return nil
+}
+
+func (x *Booking) GetMenteeName() string {
+	if x != nil {
+		return x.MenteeName
+	}
+	return ""
+}
+
+func (x *Booking) GetMenteeEmail() string {
+	if x != nil {
+		return x.MenteeEmail
+	}
+	return ""
+}
+
+func (x *Booking) GetMentorTimeZone() string {
+	if x != nil {
+		return x.MentorTimeZone
+	}
+	return ""
+}
+
+func (x *Booking) GetMenteeTimeZone() string {
+	if x != nil {
+		return x.MenteeTimeZone
+	}
+	return ""
+}
+
+func (x *Booking) GetOfferingKind() OfferingKind {
+	if x != nil {
+		return x.OfferingKind
+	}
+	return OfferingKind_OFFERING_KIND_UNSPECIFIED
+}
+
+func (x *Booking) GetOfferingName() string {
+	if x != nil {
+		return x.OfferingName
+	}
+	return ""
+}
+
+func (x *Booking) GetIntakeAnswers() map[string]string {
+	if x != nil {
+		return x.IntakeAnswers
+	}
+	return nil
+}
+
+func (x *Booking) GetMeetingUrl() string {
+	if x != nil {
+		return x.MeetingUrl
+	}
+	return ""
+}
+
+func (x *Booking) GetCalendarLinks() *CalendarLinks {
+	if x != nil {
+		return x.CalendarLinks
+	}
+	return nil
+}
+
+func (x *Booking) GetProposal() *Proposal {
+	if x != nil {
+		return x.Proposal
+	}
+	return nil
+}
+
+func (x *Booking) GetCancellationPolicy() *CancellationPolicy {
+	if x != nil {
+		return x.CancellationPolicy
+	}
+	return nil
+}
+
+func (x *Booking) GetExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpireTime
+	}
+	return nil
+}
+
+func (x *Booking) GetOutcome() *Outcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return nil
+}
+
+func (x *Booking) GetContinuation() Continuation {
+	if x != nil {
+		return x.Continuation
+	}
+	return Continuation_CONTINUATION_UNSPECIFIED
+}
+
+func (x *Booking) GetContinuationReason() string {
+	if x != nil {
+		return x.ContinuationReason
+	}
+	return ""
+}
+
+func (x *Booking) GetBundleId() string {
+	if x != nil {
+		return x.BundleId
+	}
+	return ""
+}
+
+func (x *Booking) GetMentorNotes() string {
+	if x != nil {
+		return x.MentorNotes
+	}
+	return ""
+}
+
+func (x *Booking) GetFirstResponseTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.FirstResponseTime
+	}
+	return nil
+}
+
 // CreateBookingRequest asks for a session.
 type CreateBookingRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -263,7 +1219,7 @@ type CreateBookingRequest struct {
 
 func (x *CreateBookingRequest) Reset() {
 	*x = CreateBookingRequest{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[1]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -275,7 +1231,7 @@ func (x *CreateBookingRequest) String() string {
 func (*CreateBookingRequest) ProtoMessage() {}
 
 func (x *CreateBookingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[1]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -288,7 +1244,7 @@ func (x *CreateBookingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateBookingRequest.ProtoReflect.Descriptor instead.
 func (*CreateBookingRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{1}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *CreateBookingRequest) GetBooking() *Booking {
@@ -316,7 +1272,7 @@ type CreateBookingResponse struct {
 
 func (x *CreateBookingResponse) Reset() {
 	*x = CreateBookingResponse{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[2]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -328,7 +1284,7 @@ func (x *CreateBookingResponse) String() string {
 func (*CreateBookingResponse) ProtoMessage() {}
 
 func (x *CreateBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[2]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -341,7 +1297,7 @@ func (x *CreateBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateBookingResponse.ProtoReflect.Descriptor instead.
 func (*CreateBookingResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{2}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *CreateBookingResponse) GetBooking() *Booking {
@@ -362,7 +1318,7 @@ type GetBookingRequest struct {
 
 func (x *GetBookingRequest) Reset() {
 	*x = GetBookingRequest{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[3]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -374,7 +1330,7 @@ func (x *GetBookingRequest) String() string {
 func (*GetBookingRequest) ProtoMessage() {}
 
 func (x *GetBookingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[3]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -387,7 +1343,7 @@ func (x *GetBookingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetBookingRequest.ProtoReflect.Descriptor instead.
 func (*GetBookingRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{3}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetBookingRequest) GetId() string {
@@ -408,7 +1364,7 @@ type GetBookingResponse struct {
 
 func (x *GetBookingResponse) Reset() {
 	*x = GetBookingResponse{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[4]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -420,7 +1376,7 @@ func (x *GetBookingResponse) String() string {
 func (*GetBookingResponse) ProtoMessage() {}
 
 func (x *GetBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[4]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -433,7 +1389,7 @@ func (x *GetBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetBookingResponse.ProtoReflect.Descriptor instead.
 func (*GetBookingResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{4}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *GetBookingResponse) GetBooking() *Booking {
@@ -454,7 +1410,7 @@ type ApproveBookingRequest struct {
 
 func (x *ApproveBookingRequest) Reset() {
 	*x = ApproveBookingRequest{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[5]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -466,7 +1422,7 @@ func (x *ApproveBookingRequest) String() string {
 func (*ApproveBookingRequest) ProtoMessage() {}
 
 func (x *ApproveBookingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[5]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -479,7 +1435,7 @@ func (x *ApproveBookingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveBookingRequest.ProtoReflect.Descriptor instead.
 func (*ApproveBookingRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{5}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ApproveBookingRequest) GetId() string {
@@ -500,7 +1456,7 @@ type ApproveBookingResponse struct {
 
 func (x *ApproveBookingResponse) Reset() {
 	*x = ApproveBookingResponse{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[6]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -512,7 +1468,7 @@ func (x *ApproveBookingResponse) String() string {
 func (*ApproveBookingResponse) ProtoMessage() {}
 
 func (x *ApproveBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[6]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -525,7 +1481,7 @@ func (x *ApproveBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveBookingResponse.ProtoReflect.Descriptor instead.
 func (*ApproveBookingResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{6}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ApproveBookingResponse) GetBooking() *Booking {
@@ -539,7 +1495,35 @@ var File_bookwell_booking_v1_booking_proto protoreflect.FileDescriptor
 
 const file_bookwell_booking_v1_booking_proto_rawDesc = "" +
 	"\n" +
-	"!bookwell/booking/v1/booking.proto\x12\x13bookwell.booking.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\"\xd0\x03\n" +
+	"!bookwell/booking/v1/booking.proto\x12\x13bookwell.booking.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\"F\n" +
+	"\x05Money\x12\x1a\n" +
+	"\bcurrency\x18\x01 \x01(\tR\bcurrency\x12!\n" +
+	"\famount_minor\x18\x02 \x01(\x03R\vamountMinor\"\xd4\x01\n" +
+	"\bProposal\x129\n" +
+	"\n" +
+	"start_time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x12:\n" +
+	"\vproposed_by\x18\x02 \x01(\x0e2\x19.bookwell.booking.v1.RoleR\n" +
+	"proposedBy\x12\x12\n" +
+	"\x04note\x18\x03 \x01(\tR\x04note\x12=\n" +
+	"\fpropose_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\vproposeTime\"i\n" +
+	"\rCalendarLinks\x12\x16\n" +
+	"\x06google\x18\x01 \x01(\tR\x06google\x12\x14\n" +
+	"\x05yahoo\x18\x02 \x01(\tR\x05yahoo\x12\x18\n" +
+	"\aoutlook\x18\x03 \x01(\tR\aoutlook\x12\x10\n" +
+	"\x03ics\x18\x04 \x01(\tR\x03ics\"\x9d\x02\n" +
+	"\x12CancellationPolicy\x129\n" +
+	"\n" +
+	"free_until\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\tfreeUntil\x12_\n" +
+	"\x18late_mentee_cancellation\x18\x02 \x01(\x0e2%.bookwell.booking.v1.LateCancellationR\x16lateMenteeCancellation\x12*\n" +
+	"\x11mentor_may_cancel\x18\x03 \x01(\bR\x0fmentorMayCancel\x12%\n" +
+	"\x0ecommission_bps\x18\x04 \x01(\x05R\rcommissionBps\x12\x18\n" +
+	"\asummary\x18\x05 \x01(\tR\asummary\"\xb8\x01\n" +
+	"\aOutcome\x124\n" +
+	"\bended_by\x18\x01 \x01(\x0e2\x19.bookwell.booking.v1.RoleR\aendedBy\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x125\n" +
+	"\bend_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\aendTime\x12\x14\n" +
+	"\x05money\x18\x04 \x01(\tR\x05money\x12\x12\n" +
+	"\x04late\x18\x05 \x01(\bR\x04late\"\xff\x0e\n" +
 	"\aBooking\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
 	"\tmentor_id\x18\x02 \x01(\tR\bmentorId\x12\x1b\n" +
@@ -556,7 +1540,39 @@ const file_bookwell_booking_v1_booking_proto_rawDesc = "" +
 	"\vupdate_time\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x12\x18\n" +
-	"\aversion\x18\v \x01(\x03R\aversion\"m\n" +
+	"\aversion\x18\v \x01(\x03R\aversion\x12N\n" +
+	"\x15preferred_start_times\x18\f \x03(\v2\x1a.google.protobuf.TimestampR\x13preferredStartTimes\x12\x1d\n" +
+	"\n" +
+	"party_size\x18\r \x01(\x05R\tpartySize\x12%\n" +
+	"\x0eattendee_names\x18\x0e \x03(\tR\rattendeeNames\x12I\n" +
+	"\x0epayment_method\x18\x0f \x01(\x0e2\".bookwell.booking.v1.PaymentMethodR\rpaymentMethod\x12I\n" +
+	"\x0epayment_status\x18\x10 \x01(\x0e2\".bookwell.booking.v1.PaymentStatusR\rpaymentStatus\x120\n" +
+	"\x05price\x18\x11 \x01(\v2\x1a.bookwell.booking.v1.MoneyR\x05price\x126\n" +
+	"\brefunded\x18\x12 \x01(\v2\x1a.bookwell.booking.v1.MoneyR\brefunded\x12\x1f\n" +
+	"\vmentee_name\x18\x13 \x01(\tR\n" +
+	"menteeName\x12!\n" +
+	"\fmentee_email\x18\x14 \x01(\tR\vmenteeEmail\x12(\n" +
+	"\x10mentor_time_zone\x18\x15 \x01(\tR\x0ementorTimeZone\x12(\n" +
+	"\x10mentee_time_zone\x18\x16 \x01(\tR\x0ementeeTimeZone\x12F\n" +
+	"\roffering_kind\x18\x17 \x01(\x0e2!.bookwell.booking.v1.OfferingKindR\fofferingKind\x12#\n" +
+	"\roffering_name\x18\x18 \x01(\tR\fofferingName\x12V\n" +
+	"\x0eintake_answers\x18\x19 \x03(\v2/.bookwell.booking.v1.Booking.IntakeAnswersEntryR\rintakeAnswers\x12\x1f\n" +
+	"\vmeeting_url\x18\x1a \x01(\tR\n" +
+	"meetingUrl\x12I\n" +
+	"\x0ecalendar_links\x18\x1b \x01(\v2\".bookwell.booking.v1.CalendarLinksR\rcalendarLinks\x129\n" +
+	"\bproposal\x18\x1c \x01(\v2\x1d.bookwell.booking.v1.ProposalR\bproposal\x12X\n" +
+	"\x13cancellation_policy\x18\x1d \x01(\v2'.bookwell.booking.v1.CancellationPolicyR\x12cancellationPolicy\x12;\n" +
+	"\vexpire_time\x18\x1e \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"expireTime\x126\n" +
+	"\aoutcome\x18\x1f \x01(\v2\x1c.bookwell.booking.v1.OutcomeR\aoutcome\x12E\n" +
+	"\fcontinuation\x18  \x01(\x0e2!.bookwell.booking.v1.ContinuationR\fcontinuation\x12/\n" +
+	"\x13continuation_reason\x18! \x01(\tR\x12continuationReason\x12\x1b\n" +
+	"\tbundle_id\x18\" \x01(\tR\bbundleId\x12!\n" +
+	"\fmentor_notes\x18# \x01(\tR\vmentorNotes\x12J\n" +
+	"\x13first_response_time\x18$ \x01(\v2\x1a.google.protobuf.TimestampR\x11firstResponseTime\x1a@\n" +
+	"\x12IntakeAnswersEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"m\n" +
 	"\x14CreateBookingRequest\x126\n" +
 	"\abooking\x18\x01 \x01(\v2\x1c.bookwell.booking.v1.BookingR\abooking\x12\x1d\n" +
 	"\n" +
@@ -583,7 +1599,43 @@ const file_bookwell_booking_v1_booking_proto_rawDesc = "" +
 	"\x17BOOKING_STATUS_REJECTED\x10\b\x12\x1a\n" +
 	"\x16BOOKING_STATUS_EXPIRED\x10\t\x12\x1c\n" +
 	"\x18BOOKING_STATUS_CANCELLED\x10\n" +
-	"2\x9d\x03\n" +
+	"*_\n" +
+	"\x04Role\x12\x14\n" +
+	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n" +
+	"\vROLE_MENTEE\x10\x01\x12\x0f\n" +
+	"\vROLE_MENTOR\x10\x02\x12\x0e\n" +
+	"\n" +
+	"ROLE_ADMIN\x10\x03\x12\x0f\n" +
+	"\vROLE_SYSTEM\x10\x04*\xec\x01\n" +
+	"\rPaymentMethod\x12\x1e\n" +
+	"\x1aPAYMENT_METHOD_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13PAYMENT_METHOD_NONE\x10\x01\x12\x17\n" +
+	"\x13PAYMENT_METHOD_CARD\x10\x02\x12 \n" +
+	"\x1cPAYMENT_METHOD_BANK_TRANSFER\x10\x03\x12\x19\n" +
+	"\x15PAYMENT_METHOD_PAYPAL\x10\x04\x12\x18\n" +
+	"\x14PAYMENT_METHOD_VENMO\x10\x05\x12\x17\n" +
+	"\x13PAYMENT_METHOD_CASH\x10\x06\x12\x19\n" +
+	"\x15PAYMENT_METHOD_BUNDLE\x10\a*\xdf\x01\n" +
+	"\rPaymentStatus\x12\x1e\n" +
+	"\x1aPAYMENT_STATUS_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13PAYMENT_STATUS_NONE\x10\x01\x12\x19\n" +
+	"\x15PAYMENT_STATUS_UNPAID\x10\x02\x12\x1d\n" +
+	"\x19PAYMENT_STATUS_AUTHORIZED\x10\x03\x12\x17\n" +
+	"\x13PAYMENT_STATUS_PAID\x10\x04\x12%\n" +
+	"!PAYMENT_STATUS_PARTIALLY_REFUNDED\x10\x05\x12\x1b\n" +
+	"\x17PAYMENT_STATUS_REFUNDED\x10\x06*^\n" +
+	"\fOfferingKind\x12\x1d\n" +
+	"\x19OFFERING_KIND_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13OFFERING_KIND_INTRO\x10\x01\x12\x16\n" +
+	"\x12OFFERING_KIND_PAID\x10\x02*w\n" +
+	"\x10LateCancellation\x12!\n" +
+	"\x1dLATE_CANCELLATION_UNSPECIFIED\x10\x00\x12!\n" +
+	"\x1dLATE_CANCELLATION_MENTOR_PAID\x10\x01\x12\x1d\n" +
+	"\x19LATE_CANCELLATION_REFUSED\x10\x02*b\n" +
+	"\fContinuation\x12\x1c\n" +
+	"\x18CONTINUATION_UNSPECIFIED\x10\x00\x12\x19\n" +
+	"\x15CONTINUATION_APPROVED\x10\x01\x12\x19\n" +
+	"\x15CONTINUATION_REJECTED\x10\x022\x9d\x03\n" +
 	"\x0eBookingService\x12\x7f\n" +
 	"\rCreateBooking\x12).bookwell.booking.v1.CreateBookingRequest\x1a*.bookwell.booking.v1.CreateBookingResponse\"\x17\x82\xd3\xe4\x93\x02\x11:\x01*\"\f/v1/bookings\x12x\n" +
 	"\n" +
@@ -604,40 +1656,73 @@ func file_bookwell_booking_v1_booking_proto_rawDescGZIP() []byte {
 	return file_bookwell_booking_v1_booking_proto_rawDescData
 }
 
-var file_bookwell_booking_v1_booking_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_bookwell_booking_v1_booking_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_bookwell_booking_v1_booking_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
+var file_bookwell_booking_v1_booking_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_bookwell_booking_v1_booking_proto_goTypes = []any{
 	(BookingStatus)(0),             // 0: bookwell.booking.v1.BookingStatus
-	(*Booking)(nil),                // 1: bookwell.booking.v1.Booking
-	(*CreateBookingRequest)(nil),   // 2: bookwell.booking.v1.CreateBookingRequest
-	(*CreateBookingResponse)(nil),  // 3: bookwell.booking.v1.CreateBookingResponse
-	(*GetBookingRequest)(nil),      // 4: bookwell.booking.v1.GetBookingRequest
-	(*GetBookingResponse)(nil),     // 5: bookwell.booking.v1.GetBookingResponse
-	(*ApproveBookingRequest)(nil),  // 6: bookwell.booking.v1.ApproveBookingRequest
-	(*ApproveBookingResponse)(nil), // 7: bookwell.booking.v1.ApproveBookingResponse
-	(*timestamppb.Timestamp)(nil),  // 8: google.protobuf.Timestamp
+	(Role)(0),                      // 1: bookwell.booking.v1.Role
+	(PaymentMethod)(0),             // 2: bookwell.booking.v1.PaymentMethod
+	(PaymentStatus)(0),             // 3: bookwell.booking.v1.PaymentStatus
+	(OfferingKind)(0),              // 4: bookwell.booking.v1.OfferingKind
+	(LateCancellation)(0),          // 5: bookwell.booking.v1.LateCancellation
+	(Continuation)(0),              // 6: bookwell.booking.v1.Continuation
+	(*Money)(nil),                  // 7: bookwell.booking.v1.Money
+	(*Proposal)(nil),               // 8: bookwell.booking.v1.Proposal
+	(*CalendarLinks)(nil),          // 9: bookwell.booking.v1.CalendarLinks
+	(*CancellationPolicy)(nil),     // 10: bookwell.booking.v1.CancellationPolicy
+	(*Outcome)(nil),                // 11: bookwell.booking.v1.Outcome
+	(*Booking)(nil),                // 12: bookwell.booking.v1.Booking
+	(*CreateBookingRequest)(nil),   // 13: bookwell.booking.v1.CreateBookingRequest
+	(*CreateBookingResponse)(nil),  // 14: bookwell.booking.v1.CreateBookingResponse
+	(*GetBookingRequest)(nil),      // 15: bookwell.booking.v1.GetBookingRequest
+	(*GetBookingResponse)(nil),     // 16: bookwell.booking.v1.GetBookingResponse
+	(*ApproveBookingRequest)(nil),  // 17: bookwell.booking.v1.ApproveBookingRequest
+	(*ApproveBookingResponse)(nil), // 18: bookwell.booking.v1.ApproveBookingResponse
+	nil,                            // 19: bookwell.booking.v1.Booking.IntakeAnswersEntry
+	(*timestamppb.Timestamp)(nil),  // 20: google.protobuf.Timestamp
 }
 var file_bookwell_booking_v1_booking_proto_depIdxs = []int32{
-	0,  // 0: bookwell.booking.v1.Booking.status:type_name -> bookwell.booking.v1.BookingStatus
-	8,  // 1: bookwell.booking.v1.Booking.start_time:type_name -> google.protobuf.Timestamp
-	8,  // 2: bookwell.booking.v1.Booking.end_time:type_name -> google.protobuf.Timestamp
-	8,  // 3: bookwell.booking.v1.Booking.create_time:type_name -> google.protobuf.Timestamp
-	8,  // 4: bookwell.booking.v1.Booking.update_time:type_name -> google.protobuf.Timestamp
-	1,  // 5: bookwell.booking.v1.CreateBookingRequest.booking:type_name -> bookwell.booking.v1.Booking
-	1,  // 6: bookwell.booking.v1.CreateBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
-	1,  // 7: bookwell.booking.v1.GetBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
-	1,  // 8: bookwell.booking.v1.ApproveBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
-	2,  // 9: bookwell.booking.v1.BookingService.CreateBooking:input_type -> bookwell.booking.v1.CreateBookingRequest
-	4,  // 10: bookwell.booking.v1.BookingService.GetBooking:input_type -> bookwell.booking.v1.GetBookingRequest
-	6,  // 11: bookwell.booking.v1.BookingService.ApproveBooking:input_type -> bookwell.booking.v1.ApproveBookingRequest
-	3,  // 12: bookwell.booking.v1.BookingService.CreateBooking:output_type -> bookwell.booking.v1.CreateBookingResponse
-	5,  // 13: bookwell.booking.v1.BookingService.GetBooking:output_type -> bookwell.booking.v1.GetBookingResponse
-	7,  // 14: bookwell.booking.v1.BookingService.ApproveBooking:output_type -> bookwell.booking.v1.ApproveBookingResponse
-	12, // [12:15] is the sub-list for method output_type
-	9,  // [9:12] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	20, // 0: bookwell.booking.v1.Proposal.start_time:type_name -> google.protobuf.Timestamp
+	1,  // 1: bookwell.booking.v1.Proposal.proposed_by:type_name -> bookwell.booking.v1.Role
+	20, // 2: bookwell.booking.v1.Proposal.propose_time:type_name -> google.protobuf.Timestamp
+	20, // 3: bookwell.booking.v1.CancellationPolicy.free_until:type_name -> google.protobuf.Timestamp
+	5,  // 4: bookwell.booking.v1.CancellationPolicy.late_mentee_cancellation:type_name -> bookwell.booking.v1.LateCancellation
+	1,  // 5: bookwell.booking.v1.Outcome.ended_by:type_name -> bookwell.booking.v1.Role
+	20, // 6: bookwell.booking.v1.Outcome.end_time:type_name -> google.protobuf.Timestamp
+	0,  // 7: bookwell.booking.v1.Booking.status:type_name -> bookwell.booking.v1.BookingStatus
+	20, // 8: bookwell.booking.v1.Booking.start_time:type_name -> google.protobuf.Timestamp
+	20, // 9: bookwell.booking.v1.Booking.end_time:type_name -> google.protobuf.Timestamp
+	20, // 10: bookwell.booking.v1.Booking.create_time:type_name -> google.protobuf.Timestamp
+	20, // 11: bookwell.booking.v1.Booking.update_time:type_name -> google.protobuf.Timestamp
+	20, // 12: bookwell.booking.v1.Booking.preferred_start_times:type_name -> google.protobuf.Timestamp
+	2,  // 13: bookwell.booking.v1.Booking.payment_method:type_name -> bookwell.booking.v1.PaymentMethod
+	3,  // 14: bookwell.booking.v1.Booking.payment_status:type_name -> bookwell.booking.v1.PaymentStatus
+	7,  // 15: bookwell.booking.v1.Booking.price:type_name -> bookwell.booking.v1.Money
+	7,  // 16: bookwell.booking.v1.Booking.refunded:type_name -> bookwell.booking.v1.Money
+	4,  // 17: bookwell.booking.v1.Booking.offering_kind:type_name -> bookwell.booking.v1.OfferingKind
+	19, // 18: bookwell.booking.v1.Booking.intake_answers:type_name -> bookwell.booking.v1.Booking.IntakeAnswersEntry
+	9,  // 19: bookwell.booking.v1.Booking.calendar_links:type_name -> bookwell.booking.v1.CalendarLinks
+	8,  // 20: bookwell.booking.v1.Booking.proposal:type_name -> bookwell.booking.v1.Proposal
+	10, // 21: bookwell.booking.v1.Booking.cancellation_policy:type_name -> bookwell.booking.v1.CancellationPolicy
+	20, // 22: bookwell.booking.v1.Booking.expire_time:type_name -> google.protobuf.Timestamp
+	11, // 23: bookwell.booking.v1.Booking.outcome:type_name -> bookwell.booking.v1.Outcome
+	6,  // 24: bookwell.booking.v1.Booking.continuation:type_name -> bookwell.booking.v1.Continuation
+	20, // 25: bookwell.booking.v1.Booking.first_response_time:type_name -> google.protobuf.Timestamp
+	12, // 26: bookwell.booking.v1.CreateBookingRequest.booking:type_name -> bookwell.booking.v1.Booking
+	12, // 27: bookwell.booking.v1.CreateBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
+	12, // 28: bookwell.booking.v1.GetBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
+	12, // 29: bookwell.booking.v1.ApproveBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
+	13, // 30: bookwell.booking.v1.BookingService.CreateBooking:input_type -> bookwell.booking.v1.CreateBookingRequest
+	15, // 31: bookwell.booking.v1.BookingService.GetBooking:input_type -> bookwell.booking.v1.GetBookingRequest
+	17, // 32: bookwell.booking.v1.BookingService.ApproveBooking:input_type -> bookwell.booking.v1.ApproveBookingRequest
+	14, // 33: bookwell.booking.v1.BookingService.CreateBooking:output_type -> bookwell.booking.v1.CreateBookingResponse
+	16, // 34: bookwell.booking.v1.BookingService.GetBooking:output_type -> bookwell.booking.v1.GetBookingResponse
+	18, // 35: bookwell.booking.v1.BookingService.ApproveBooking:output_type -> bookwell.booking.v1.ApproveBookingResponse
+	33, // [33:36] is the sub-list for method output_type
+	30, // [30:33] is the sub-list for method input_type
+	30, // [30:30] is the sub-list for extension type_name
+	30, // [30:30] is the sub-list for extension extendee
+	0,  // [0:30] is the sub-list for field type_name
 }
 
 func init() { file_bookwell_booking_v1_booking_proto_init() }
@@ -650,8 +1735,8 @@ func file_bookwell_booking_v1_booking_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookwell_booking_v1_booking_proto_rawDesc), len(file_bookwell_booking_v1_booking_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   7,
+			NumEnums:      7,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -21,30 +21,53 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// BookingRequested is published as `booking.requested` when a mentee's request
-// has been recorded.
-type BookingRequested struct {
+// BookingEvent is the payload of every event of the booking context. Its
+// subject names what happened:
+//
+//	booking.requested         a mentee requested a session (status PENDING)
+//	booking.approved          the mentor approved (CONFIRMED or AWAITING_PAYMENT)
+//	booking.rejected          the mentor rejected, with outcome.reason
+//	booking.proposed          one side proposed another time (NEGOTIATING)
+//	booking.rescheduled       both agreed on a new time
+//	booking.proposal_declined the other side declined the proposal
+//	booking.reminder          the mentor has not answered a request in time
+//	booking.expired           nobody answered in time; the mentee is refunded
+//	booking.cancelled         one side cancelled; outcome says who, why, money
+//	booking.marked_paid       the mentor received a manual payment
+//	booking.session_ended     the session time passed (PENDING_CONFIRMATION)
+//	booking.completed         the session happened
+//	booking.no_show           the mentee did not attend
+//	booking.refunded          money went back after the session (goodwill)
+//	booking.continuation_decided  the mentor decided after an intro session
+//	booking.message_sent      the mentor messaged the mentee about the booking
+type BookingEvent struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The booking as requested.
-	Booking       *Booking `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	// The booking after the change. mentor_notes is always empty here.
+	Booking *Booking `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	// Who caused the change.
+	ActorRole Role `protobuf:"varint,2,opt,name=actor_role,json=actorRole,proto3,enum=bookwell.booking.v1.Role" json:"actor_role,omitempty"`
+	// The id of who caused it (empty for the system).
+	ActorId string `protobuf:"bytes,3,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
+	// A free text that goes with the event: a message's body.
+	Text          string `protobuf:"bytes,4,opt,name=text,proto3" json:"text,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *BookingRequested) Reset() {
-	*x = BookingRequested{}
+func (x *BookingEvent) Reset() {
+	*x = BookingEvent{}
 	mi := &file_bookwell_booking_v1_events_proto_msgTypes[0]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *BookingRequested) String() string {
+func (x *BookingEvent) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*BookingRequested) ProtoMessage() {}
+func (*BookingEvent) ProtoMessage() {}
 
-func (x *BookingRequested) ProtoReflect() protoreflect.Message {
+func (x *BookingEvent) ProtoReflect() protoreflect.Message {
 	mi := &file_bookwell_booking_v1_events_proto_msgTypes[0]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -56,74 +79,50 @@ func (x *BookingRequested) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use BookingRequested.ProtoReflect.Descriptor instead.
-func (*BookingRequested) Descriptor() ([]byte, []int) {
+// Deprecated: Use BookingEvent.ProtoReflect.Descriptor instead.
+func (*BookingEvent) Descriptor() ([]byte, []int) {
 	return file_bookwell_booking_v1_events_proto_rawDescGZIP(), []int{0}
 }
 
-func (x *BookingRequested) GetBooking() *Booking {
+func (x *BookingEvent) GetBooking() *Booking {
 	if x != nil {
 		return x.Booking
 	}
 	return nil
 }
 
-// BookingApproved is published as `booking.approved` when the mentor approved a
-// booking.
-type BookingApproved struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// The booking after approval.
-	Booking       *Booking `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *BookingApproved) Reset() {
-	*x = BookingApproved{}
-	mi := &file_bookwell_booking_v1_events_proto_msgTypes[1]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *BookingApproved) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*BookingApproved) ProtoMessage() {}
-
-func (x *BookingApproved) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_events_proto_msgTypes[1]
+func (x *BookingEvent) GetActorRole() Role {
 	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
+		return x.ActorRole
 	}
-	return mi.MessageOf(x)
+	return Role_ROLE_UNSPECIFIED
 }
 
-// Deprecated: Use BookingApproved.ProtoReflect.Descriptor instead.
-func (*BookingApproved) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_events_proto_rawDescGZIP(), []int{1}
-}
-
-func (x *BookingApproved) GetBooking() *Booking {
+func (x *BookingEvent) GetActorId() string {
 	if x != nil {
-		return x.Booking
+		return x.ActorId
 	}
-	return nil
+	return ""
+}
+
+func (x *BookingEvent) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
 }
 
 var File_bookwell_booking_v1_events_proto protoreflect.FileDescriptor
 
 const file_bookwell_booking_v1_events_proto_rawDesc = "" +
 	"\n" +
-	" bookwell/booking/v1/events.proto\x12\x13bookwell.booking.v1\x1a!bookwell/booking/v1/booking.proto\"J\n" +
-	"\x10BookingRequested\x126\n" +
-	"\abooking\x18\x01 \x01(\v2\x1c.bookwell.booking.v1.BookingR\abooking\"I\n" +
-	"\x0fBookingApproved\x126\n" +
-	"\abooking\x18\x01 \x01(\v2\x1c.bookwell.booking.v1.BookingR\abookingB\xd7\x01\n" +
+	" bookwell/booking/v1/events.proto\x12\x13bookwell.booking.v1\x1a!bookwell/booking/v1/booking.proto\"\xaf\x01\n" +
+	"\fBookingEvent\x126\n" +
+	"\abooking\x18\x01 \x01(\v2\x1c.bookwell.booking.v1.BookingR\abooking\x128\n" +
+	"\n" +
+	"actor_role\x18\x02 \x01(\x0e2\x19.bookwell.booking.v1.RoleR\tactorRole\x12\x19\n" +
+	"\bactor_id\x18\x03 \x01(\tR\aactorId\x12\x12\n" +
+	"\x04text\x18\x04 \x01(\tR\x04textB\xd7\x01\n" +
 	"\x17com.bookwell.booking.v1B\vEventsProtoP\x01ZAgithub.com/bookwell/bookwell/gen/go/bookwell/booking/v1;bookingv1\xa2\x02\x03BBX\xaa\x02\x13Bookwell.Booking.V1\xca\x02\x13Bookwell\\Booking\\V1\xe2\x02\x1fBookwell\\Booking\\V1\\GPBMetadata\xea\x02\x15Bookwell::Booking::V1b\x06proto3"
 
 var (
@@ -138,15 +137,15 @@ func file_bookwell_booking_v1_events_proto_rawDescGZIP() []byte {
 	return file_bookwell_booking_v1_events_proto_rawDescData
 }
 
-var file_bookwell_booking_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_bookwell_booking_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_bookwell_booking_v1_events_proto_goTypes = []any{
-	(*BookingRequested)(nil), // 0: bookwell.booking.v1.BookingRequested
-	(*BookingApproved)(nil),  // 1: bookwell.booking.v1.BookingApproved
-	(*Booking)(nil),          // 2: bookwell.booking.v1.Booking
+	(*BookingEvent)(nil), // 0: bookwell.booking.v1.BookingEvent
+	(*Booking)(nil),      // 1: bookwell.booking.v1.Booking
+	(Role)(0),            // 2: bookwell.booking.v1.Role
 }
 var file_bookwell_booking_v1_events_proto_depIdxs = []int32{
-	2, // 0: bookwell.booking.v1.BookingRequested.booking:type_name -> bookwell.booking.v1.Booking
-	2, // 1: bookwell.booking.v1.BookingApproved.booking:type_name -> bookwell.booking.v1.Booking
+	1, // 0: bookwell.booking.v1.BookingEvent.booking:type_name -> bookwell.booking.v1.Booking
+	2, // 1: bookwell.booking.v1.BookingEvent.actor_role:type_name -> bookwell.booking.v1.Role
 	2, // [2:2] is the sub-list for method output_type
 	2, // [2:2] is the sub-list for method input_type
 	2, // [2:2] is the sub-list for extension type_name
@@ -166,7 +165,7 @@ func file_bookwell_booking_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookwell_booking_v1_events_proto_rawDesc), len(file_bookwell_booking_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   2,
+			NumMessages:   1,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
