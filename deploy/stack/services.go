@@ -337,17 +337,10 @@ func (s *Services) waitReady(ctx context.Context, b Binary, env map[string]strin
 	if strings.HasPrefix(addr, ":") {
 		addr = "127.0.0.1" + addr
 	}
-	tick := time.NewTicker(100 * time.Millisecond)
+	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	var last error
 	for {
-		select {
-		case <-p.done:
-			return fmt.Errorf("exited at start (%v)", p.err)
-		case <-ctx.Done():
-			return fmt.Errorf("not ready on %s after %s: %v", addr, s.opts.ReadyTimeout, last)
-		case <-tick.C:
-		}
 		if b.Ready.Kind == ReadyHTTP {
 			last = httpReady(ctx, addr)
 		} else {
@@ -355,6 +348,16 @@ func (s *Services) waitReady(ctx context.Context, b Binary, env map[string]strin
 		}
 		if last == nil {
 			return nil
+		}
+		select {
+		case <-p.done:
+			return fmt.Errorf("exited at start (%v)", p.err)
+		case <-ctx.Done():
+			if ctx.Err() == context.DeadlineExceeded {
+				return fmt.Errorf("not ready on %s after %s: %v", addr, s.opts.ReadyTimeout, last)
+			}
+			return ctx.Err()
+		case <-tick.C:
 		}
 	}
 }

@@ -140,3 +140,50 @@ func (quiet) Debug(string, ...any) {}
 func (quiet) Info(string, ...any)  {}
 func (quiet) Warn(string, ...any)  {}
 func (quiet) Error(string, ...any) {}
+
+// A CLI that refuses --search-attribute still gets a server with every
+// booking attribute: StartTemporal retries without them and adds them itself.
+func TestTemporalRegistersAttributesWhenTheCLIRefuses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the Temporal dev server")
+	}
+	real, err := stack.TemporalCLI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("REAL_TEMPORAL_CLI", real)
+	wrapper, err := filepath.Abs("testdata/temporal-refusing-attributes.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, err := stack.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	srv, err := stack.StartTemporal(ctx, stack.TemporalOptions{
+		CLI: wrapper, DBFile: filepath.Join(dir, "temporal.db"), Port: port, Headless: true,
+		LogFile: filepath.Join(dir, "temporal.log"), Log: testLog(t),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	c := dialTemporal(t, ctx, srv.Address)
+	defer c.Close()
+	attrs, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: "default"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]enums.IndexedValueType{
+		"BookingStatus": enums.INDEXED_VALUE_TYPE_KEYWORD, "MentorId": enums.INDEXED_VALUE_TYPE_KEYWORD,
+		"MenteeId": enums.INDEXED_VALUE_TYPE_KEYWORD, "SessionStart": enums.INDEXED_VALUE_TYPE_DATETIME,
+	}
+	for name, typ := range want {
+		if got, ok := attrs.GetCustomAttributes()[name]; !ok || got != typ {
+			t.Errorf("search attribute %s: got %v (registered %v), want %v", name, got, ok, typ)
+		}
+	}
+}

@@ -119,6 +119,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	g.Go(func() error { return svcs.Build(gctx) })
 	if err := g.Wait(); err != nil {
 		stopAll()
+		if ctx.Err() != nil {
+			return nil // Ctrl-C while starting: everything started is stopped.
+		}
 		if strings.Contains(err.Error(), "directory not found") {
 			err = fmt.Errorf("%w\nsome binaries are not written yet; run the others with e.g.\n  go run ./deploy/cmd/devstack -services bookingd,booking-worker,gatewayd", err)
 		}
@@ -127,6 +130,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	svcs.SetEnv(map[string]string{"DATABASE_URL": pgURL, "NATS_URL": natsURL, "TEMPORAL_ADDRESS": temporalAddr})
 	if err := svcs.StartAll(ctx); err != nil {
 		stopAll()
+		if ctx.Err() != nil {
+			return nil
+		}
 		return err
 	}
 
