@@ -44,6 +44,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	bins, err := pick(stack.Binaries(), *only)
+	if err != nil {
+		return err
+	}
 	root, err := stack.RepoRoot()
 	if err != nil {
 		return err
@@ -65,10 +69,6 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return nil
 	}
 
-	bins, err := pick(stack.Binaries(), *only)
-	if err != nil {
-		return err
-	}
 	opts := stack.ServicesOptions{StateDir: stateDir, RepoRoot: root, Binaries: bins, Log: log, Env: addrsFromEnv()}
 	if !*quiet {
 		opts.Output = stdout
