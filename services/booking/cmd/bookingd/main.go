@@ -9,20 +9,24 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+	_ "time/tzdata" // IANA zones even where the system has none
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/errgroup"
 
 	bookingv1 "github.com/bookwell/bookwell/gen/go/bookwell/booking/v1"
+	"github.com/bookwell/bookwell/pkg/apperr"
 	"github.com/bookwell/bookwell/pkg/config"
 	"github.com/bookwell/bookwell/pkg/events"
 	"github.com/bookwell/bookwell/pkg/grpcserver"
+	"github.com/bookwell/bookwell/pkg/identity"
 	"github.com/bookwell/bookwell/pkg/logging"
 	"github.com/bookwell/bookwell/pkg/outbox"
 	"github.com/bookwell/bookwell/pkg/pgdb"
 	"github.com/bookwell/bookwell/services/booking/internal/app"
 	"github.com/bookwell/bookwell/services/booking/internal/grpcapi"
+	"github.com/bookwell/bookwell/services/booking/internal/policyconfig"
 	"github.com/bookwell/bookwell/services/booking/internal/postgres"
 	"github.com/bookwell/bookwell/services/booking/internal/temporalclient"
 )
@@ -31,7 +35,9 @@ type cfg struct {
 	GRPCAddr    string `env:"BOOKING_GRPC_ADDR" envDefault:"127.0.0.1:9091"`
 	DatabaseURL string `env:"DATABASE_URL" envDefault:"postgres://postgres@127.0.0.1:5432/bookwell?sslmode=disable"`
 	NATSURL     string `env:"NATS_URL" envDefault:"nats://127.0.0.1:4222"`
-	temporalclient.Config
+	Temporal    temporalclient.Config
+	Auth        identity.Config
+	Policy      policyconfig.Config
 }
 
 func main() {
@@ -63,15 +69,20 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	tc, err := temporalclient.Dial(ctx, c.Config, log)
+	tc, err := temporalclient.Dial(ctx, c.Temporal, log)
 	if err != nil {
 		return err
 	}
 	defer tc.Close()
 
+	defaults, err := c.Policy.Policy()
+	if err != nil {
+		return fmt.Errorf("booking policy: %w", err)
+	}
 	store := postgres.NewStore(pool)
-	srv := grpcserver.New(log)
-	bookingv1.RegisterBookingServiceServer(srv.Server, grpcapi.New(app.New(tc, store, time.Now), log))
+	toStatus := func(ctx context.Context, err error) error { return apperr.ToStatus(ctx, log, err) }
+	srv := grpcserver.New(log, identity.UnaryServerInterceptor(identity.NewVerifier(c.Auth.JWTSecret), toStatus))
+	bookingv1.RegisterBookingServiceServer(srv.Server, grpcapi.New(app.New(tc, store, defaults, app.Lookups{}, time.Now), log))
 	relay := &outbox.Relay{Pool: pool, JS: js, Schema: postgres.Schema, Stream: events.BookingStream, Log: log}
 
 	g, ctx := errgroup.WithContext(ctx)

@@ -1,5 +1,7 @@
 // Package app holds the booking context's use cases. Commands go to the
 // booking's workflow as Temporal updates; reads come from the read model.
+// Every use case acts for the caller in the context (pkg/identity): a mentee
+// and a mentor see and act on their own bookings only, admin on all.
 package app
 
 import (
@@ -13,25 +15,67 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/bookwell/bookwell/pkg/apperr"
+	"github.com/bookwell/bookwell/pkg/identity"
 	"github.com/bookwell/bookwell/services/booking/internal/domain"
+	"github.com/bookwell/bookwell/services/booking/internal/postgres"
 	"github.com/bookwell/bookwell/services/booking/internal/workflow"
 )
 
-// Reader reads the booking read model.
-type Reader interface {
+// Store is the read model and the mentors' settings.
+type Store interface {
 	Get(ctx context.Context, id string) (domain.Booking, error)
+	List(ctx context.Context, f postgres.Filter) ([]domain.Booking, string, error)
+	Policy(ctx context.Context, mentorID string) (domain.Policy, bool, error)
+	SavePolicy(ctx context.Context, mentorID string, p domain.Policy) error
+}
+
+// MenteeHistory is what reputation knows of a mentee (seed 000).
+type MenteeHistory struct {
+	PriorSessions      int
+	TotalSpend         domain.Money
+	AverageRatingGiven float64
+	NoShows            int
+}
+
+// Lookups fill in the mentor's pending view; either may be nil.
+type Lookups struct {
+	// History asks reputation about a mentee.
+	History func(ctx context.Context, menteeID string) (MenteeHistory, error)
+	// Conflict asks scheduling whether the booking's time is still free; it
+	// returns what conflicts, or "".
+	Conflict func(ctx context.Context, b domain.Booking) (string, error)
 }
 
 // Service carries out booking commands and queries.
 type Service struct {
 	temporal client.Client
-	reader   Reader
+	store    Store
+	defaults domain.Policy
+	lookups  Lookups
 	now      func() time.Time
 }
 
-// New returns the service.
-func New(c client.Client, r Reader, now func() time.Time) *Service {
-	return &Service{temporal: c, reader: r, now: now}
+// New returns the service. defaults is the marketplace's policy, which a
+// mentor's settings override.
+func New(c client.Client, s Store, defaults domain.Policy, l Lookups, now func() time.Time) *Service {
+	return &Service{temporal: c, store: s, defaults: defaults, lookups: l, now: now}
+}
+
+// actor is the caller as the domain sees them.
+func actor(ctx context.Context) (domain.Actor, error) {
+	p, err := identity.From(ctx)
+	if err != nil {
+		return domain.Actor{}, err
+	}
+	switch p.Role {
+	case identity.RoleMentee:
+		return domain.Actor{ID: p.Subject, Role: domain.RoleMentee}, nil
+	case identity.RoleMentor:
+		return domain.Actor{ID: p.Subject, Role: domain.RoleMentor}, nil
+	case identity.RoleAdmin:
+		return domain.Actor{ID: p.Subject, Role: domain.RoleAdmin}, nil
+	}
+	return domain.Actor{}, domain.ErrNotAllowedForRole
 }
 
 // requestNamespace derives booking ids from request ids.
@@ -40,9 +84,26 @@ var requestNamespace = uuid.MustParse("4b0f2f52-2b7e-4f0c-8f57-8d4b1f0e6a11")
 // MaxRequestIDLength bounds a client's request_id.
 const MaxRequestIDLength = 128
 
-// Create requests a booking. The same requestID from the same mentee names the
-// same booking, so a retried call returns what the first one created.
-func (s *Service) Create(ctx context.Context, r domain.Request, requestID string) (domain.Booking, error) {
+// Create requests a booking for the calling mentee (admin may book for any
+// mentee). The same requestID from the same mentee names the same booking, so
+// a retried call returns what the first one created.
+func (s *Service) Create(ctx context.Context, r domain.Request, requestID, cardToken string) (domain.Booking, error) {
+	a, err := actor(ctx)
+	if err != nil {
+		return domain.Booking{}, err
+	}
+	switch a.Role {
+	case domain.RoleMentee:
+		if r.MenteeID == "" {
+			r.MenteeID = a.ID
+		}
+		if r.MenteeID != a.ID {
+			return domain.Booking{}, apperr.Wrap(domain.ErrNotAllowedForRole, "a mentee books for themselves")
+		}
+	case domain.RoleAdmin:
+	default:
+		return domain.Booking{}, apperr.Wrap(domain.ErrNotAllowedForRole, "sessions are booked by mentees")
+	}
 	if len(requestID) > MaxRequestIDLength {
 		var v apperr.Violations
 		v.Add("request_id", "must be at most 128 characters")
@@ -52,79 +113,121 @@ func (s *Service) Create(ctx context.Context, r domain.Request, requestID string
 	if requestID != "" {
 		id = uuid.NewSHA1(requestNamespace, []byte(r.MenteeID+"\x00"+requestID)).String()
 	}
-	b, err := domain.NewBooking(id, r, s.now())
+	policy, err := s.policy(ctx, r.MentorID)
 	if err != nil {
 		return domain.Booking{}, err
 	}
+	b, err := domain.NewBooking(id, r, policy, s.now())
+	if err != nil {
+		return domain.Booking{}, err
+	}
+	fp := r.Fingerprint()
 	start := s.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       workflow.WorkflowID(id),
 		TaskQueue:                workflow.TaskQueue,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		TypedSearchAttributes:    workflow.SearchAttributes(b),
-	}, workflow.BookingWorkflow, workflow.Input{Booking: b})
+		// A request that could not be booked (slot taken) may be tried again
+		// with the same request_id once its workflow has ended.
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		TypedSearchAttributes: workflow.SearchAttributes(b),
+	}, workflow.BookingWorkflow, workflow.Input{Booking: b, Fingerprint: fp, CardToken: cardToken})
 	h, err := s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{
 			UpdateName:   workflow.UpdateCreate,
-			Args:         []any{workflow.CreateArgs{Request: r}},
+			Args:         []any{workflow.Command{Actor: a, Fingerprint: fp}},
 			WaitForStage: client.WorkflowUpdateStageCompleted,
 		},
 	})
 	if err != nil {
-		return domain.Booking{}, fromTemporal(err)
+		return domain.Booking{}, s.fromTemporal(ctx, id, err)
 	}
 	var out domain.Booking
 	if err := h.Get(ctx, &out); err != nil {
-		return domain.Booking{}, fromTemporal(err)
+		return domain.Booking{}, s.fromTemporal(ctx, id, err)
 	}
 	return out, nil
 }
 
-// Get returns one booking.
-func (s *Service) Get(ctx context.Context, id string) (domain.Booking, error) {
-	if err := checkID(id); err != nil {
-		return domain.Booking{}, err
+// policy is the policy a mentor's new requests get.
+func (s *Service) policy(ctx context.Context, mentorID string) (domain.Policy, error) {
+	p, ok, err := s.store.Policy(ctx, mentorID)
+	if err != nil {
+		return domain.Policy{}, err
 	}
-	return s.reader.Get(ctx, id)
+	if !ok {
+		return s.defaults, nil
+	}
+	return p, nil
 }
 
-// Approve is the mentor's approval.
-func (s *Service) Approve(ctx context.Context, id string) (domain.Booking, error) {
-	return s.update(ctx, id, workflow.UpdateApprove)
+// visible loads a booking the caller may see; anyone else's is not found.
+func (s *Service) visible(ctx context.Context, id string) (domain.Booking, domain.Actor, error) {
+	a, err := actor(ctx)
+	if err != nil {
+		return domain.Booking{}, a, err
+	}
+	if _, err := uuid.Parse(id); err != nil {
+		return domain.Booking{}, a, domain.ErrNotFound
+	}
+	b, err := s.store.Get(ctx, id)
+	if err != nil {
+		return domain.Booking{}, a, err
+	}
+	if b.CheckRead(a) != nil {
+		return domain.Booking{}, a, domain.ErrNotFound
+	}
+	return b, a, nil
 }
 
-// update sends a command to the booking's workflow and waits for its outcome.
-func (s *Service) update(ctx context.Context, id, name string, args ...any) (domain.Booking, error) {
-	if err := checkID(id); err != nil {
+// Get returns one booking as the caller may see it, with the pending view for
+// its mentor.
+func (s *Service) Get(ctx context.Context, id string) (domain.Booking, *PendingView, error) {
+	b, a, err := s.visible(ctx, id)
+	if err != nil {
+		return domain.Booking{}, nil, err
+	}
+	var view *PendingView
+	if b.Status.Open() && a.Role != domain.RoleMentee {
+		view = s.pendingView(ctx, b)
+	}
+	return b.VisibleTo(a), view, nil
+}
+
+// Command sends one command to a booking's workflow and returns the booking
+// after it.
+func (s *Service) Command(ctx context.Context, id, name string, c workflow.Command) (domain.Booking, error) {
+	_, a, err := s.visible(ctx, id)
+	if err != nil {
 		return domain.Booking{}, err
 	}
+	c.Actor = a
 	h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   workflow.WorkflowID(id),
 		UpdateName:   name,
-		Args:         args,
+		Args:         []any{c},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err != nil {
-		return domain.Booking{}, fromTemporal(err)
+		return domain.Booking{}, s.fromTemporal(ctx, id, err)
 	}
 	var out domain.Booking
 	if err := h.Get(ctx, &out); err != nil {
-		return domain.Booking{}, fromTemporal(err)
+		return domain.Booking{}, s.fromTemporal(ctx, id, err)
 	}
 	return out, nil
 }
 
-func checkID(id string) error {
-	if _, err := uuid.Parse(id); err != nil {
-		return domain.ErrNotFound
-	}
-	return nil
-}
+// ErrClosed is a command to a booking whose workflow has ended.
+var ErrClosed = apperr.New(apperr.KindConflict, "BOOKING_CLOSED", "this booking is closed: it ended more than its after-care window ago")
 
 // fromTemporal maps what Temporal returns to the booking context's errors.
-func fromTemporal(err error) error {
+func (s *Service) fromTemporal(ctx context.Context, id string, err error) error {
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
+		if _, gerr := s.store.Get(ctx, id); gerr == nil {
+			return ErrClosed
+		}
 		return domain.ErrNotFound
 	}
 	return workflow.FromTemporal(err)

@@ -1,10 +1,10 @@
 // Package domain holds the Booking aggregate and the rules of its lifecycle:
-// pure types and functions, no transport and no storage.
+// pure types and functions, no transport and no storage. Every command has a
+// Check method (used by the workflow's update validators, so a refused command
+// leaves no trace) and a method that applies it.
 package domain
 
 import (
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/bookwell/bookwell/pkg/apperr"
@@ -27,7 +27,8 @@ const (
 	StatusCancelled           Status = "CANCELLED"
 )
 
-// Final reports whether nothing can move the booking to another status.
+// Final reports whether the booking's status can no longer change. Money can
+// still move on a final booking (a goodwill refund, marking a manual refund).
 func (s Status) Final() bool {
 	switch s {
 	case StatusCompleted, StatusNoShow, StatusRejected, StatusExpired, StatusCancelled:
@@ -35,6 +36,12 @@ func (s Status) Final() bool {
 	}
 	return false
 }
+
+// Open reports whether the booking is a request still awaiting an answer.
+func (s Status) Open() bool { return s == StatusPending || s == StatusNegotiating }
+
+// Upcoming reports whether the booking is an approved session yet to happen.
+func (s Status) Upcoming() bool { return s == StatusConfirmed || s == StatusAwaitingPayment }
 
 // Role is who acts on a booking.
 type Role string
@@ -56,119 +63,171 @@ type Actor struct {
 // System is bookwell itself acting: a timer or a policy.
 var System = Actor{Role: RoleSystem}
 
+// PaymentMethod is how a booking is paid.
+type PaymentMethod string
+
+// The payment methods.
+const (
+	PaymentNone         PaymentMethod = "NONE"
+	PaymentCard         PaymentMethod = "CARD"
+	PaymentBankTransfer PaymentMethod = "BANK_TRANSFER"
+	PaymentPayPal       PaymentMethod = "PAYPAL"
+	PaymentVenmo        PaymentMethod = "VENMO"
+	PaymentCash         PaymentMethod = "CASH"
+	PaymentBundle       PaymentMethod = "BUNDLE"
+)
+
+// Manual reports whether the mentor confirms receipt of the money by hand.
+func (m PaymentMethod) Manual() bool {
+	switch m {
+	case PaymentBankTransfer, PaymentPayPal, PaymentVenmo, PaymentCash:
+		return true
+	}
+	return false
+}
+
+// PaymentStatus is where a booking's money stands.
+type PaymentStatus string
+
+// The payment statuses.
+const (
+	PaymentStatusNone              PaymentStatus = "NONE"
+	PaymentStatusUnpaid            PaymentStatus = "UNPAID"
+	PaymentStatusAuthorized        PaymentStatus = "AUTHORIZED"
+	PaymentStatusPaid              PaymentStatus = "PAID"
+	PaymentStatusPartiallyRefunded PaymentStatus = "PARTIALLY_REFUNDED"
+	PaymentStatusRefunded          PaymentStatus = "REFUNDED"
+)
+
+// OfferingKind is the type of session.
+type OfferingKind string
+
+// The offering kinds.
+const (
+	OfferingIntro OfferingKind = "INTRO"
+	OfferingPaid  OfferingKind = "PAID"
+)
+
+// Money is an amount in a currency's minor unit.
+type Money struct {
+	Currency string
+	Amount   int64
+}
+
+// Proposal is another time one side suggested.
+type Proposal struct {
+	Start time.Time
+	By    Role
+	Note  string
+	At    time.Time
+}
+
+// CalendarLinks add a session to a calendar.
+type CalendarLinks struct {
+	Google, Yahoo, Outlook, ICS string
+}
+
+// Outcome is how a booking ended.
+type Outcome struct {
+	EndedBy Role
+	Reason  string
+	At      time.Time
+	Money   string // the money outcome in words
+	Late    bool   // a cancellation inside the late window
+}
+
+// Continuation is the mentor's decision after an intro session.
+type Continuation string
+
+// The continuation decisions.
+const (
+	ContinuationApproved Continuation = "APPROVED"
+	ContinuationRejected Continuation = "REJECTED"
+)
+
 // Booking is one mentee's booking of one session with one mentor. Its fields
 // are exported so that the workflow can carry it in its history; change it only
-// through the methods below.
+// through the methods of this package.
 type Booking struct {
 	ID         string
 	MentorID   string
 	MenteeID   string
 	OfferingID string
 	Status     Status
-	Start      time.Time
-	End        time.Time
-	Message    string
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// Start and End are the session's time; zero while the mentor has to pick
+	// one of several PreferredStarts.
+	Start, End      time.Time
+	PreferredStarts []time.Time
+	Duration        time.Duration
+
+	Message       string
+	IntakeAnswers map[string]string
+	PartySize     int
+	Attendees     []string
+	MenteeName    string
+	MenteeEmail   string
+	MenteeTZ      string
+	MentorTZ      string
+
+	OfferingKind OfferingKind
+	OfferingName string
+
+	PaymentMethod PaymentMethod
+	PaymentStatus PaymentStatus
+	Price         Money
+	Refunded      Money
+	BundleID      string
+
+	MeetingURL string
+	Calendar   CalendarLinks
+	Proposal   *Proposal
+	Policy     Policy
+	ExpiresAt  time.Time
+	Outcome    *Outcome
+
+	Continuation       Continuation
+	ContinuationReason string
+	MentorNotes        string
+
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	FirstResponseAt time.Time
+	RemindedAt      time.Time
 	// Version increases by one with every change.
 	Version int64
 }
 
-// Request is what a mentee asks for.
-type Request struct {
-	MentorID   string
-	MenteeID   string
-	OfferingID string
-	Start      time.Time
-	End        time.Time
-	Message    string
+// SessionID names the session a booking is for: bookings of the same class at
+// the same time share it.
+func (b Booking) SessionID() string {
+	return SessionID(b.MentorID, b.OfferingID, b.Start)
 }
 
-// Limits on a request's fields.
-const (
-	MaxIDLength      = 128
-	MaxMessageLength = 4000
-	MaxDuration      = 8 * time.Hour
-)
-
-// NewBooking validates r and returns the PENDING booking it asks for.
-func NewBooking(id string, r Request, now time.Time) (Booking, error) {
-	var v apperr.Violations
-	for _, f := range []struct{ name, val string }{
-		{"mentor_id", r.MentorID}, {"mentee_id", r.MenteeID}, {"offering_id", r.OfferingID},
-	} {
-		switch {
-		case strings.TrimSpace(f.val) == "":
-			v.Add(f.name, "is required")
-		case len(f.val) > MaxIDLength:
-			v.Add(f.name, fmt.Sprintf("must be at most %d characters", MaxIDLength))
-		}
-	}
-	if r.MentorID != "" && r.MentorID == r.MenteeID {
-		v.Add("mentee_id", "a mentor cannot book a session with themselves")
-	}
-	switch {
-	case r.Start.IsZero():
-		v.Add("start_time", "is required")
-	case !r.Start.After(now):
-		v.Add("start_time", "must be in the future")
-	}
-	switch {
-	case r.End.IsZero():
-		v.Add("end_time", "is required")
-	case !r.Start.IsZero() && !r.End.After(r.Start):
-		v.Add("end_time", "must be after start_time")
-	case !r.Start.IsZero() && r.End.Sub(r.Start) > MaxDuration:
-		v.Add("end_time", fmt.Sprintf("a session lasts at most %s", MaxDuration))
-	}
-	if len(r.Message) > MaxMessageLength {
-		v.Add("message", fmt.Sprintf("must be at most %d characters", MaxMessageLength))
-	}
-	if err := v.Err(); err != nil {
-		return Booking{}, err
-	}
-	now = now.UTC()
-	return Booking{
-		ID: id, MentorID: r.MentorID, MenteeID: r.MenteeID, OfferingID: r.OfferingID,
-		Status: StatusPending, Start: r.Start.UTC(), End: r.End.UTC(), Message: r.Message,
-		CreatedAt: now, UpdatedAt: now, Version: 1,
-	}, nil
-}
-
-// SameRequest reports whether r asks for what b was booked with; a retried
-// create must not change the booking it names.
-func (b Booking) SameRequest(r Request) bool {
-	return b.MentorID == r.MentorID && b.MenteeID == r.MenteeID && b.OfferingID == r.OfferingID &&
-		b.Start.Equal(r.Start) && b.End.Equal(r.End) && b.Message == r.Message
-}
-
-// CanApprove reports whether the mentor may approve b now.
-func (b Booking) CanApprove() error {
-	if b.Status != StatusPending {
-		return apperr.Wrap(ErrWrongState, "only a pending booking can be approved; this one is %s", b.Status)
-	}
-	return nil
-}
-
-// Approve moves a pending booking to CONFIRMED.
-func (b *Booking) Approve(now time.Time) error {
-	if err := b.CanApprove(); err != nil {
-		return err
-	}
-	b.transition(StatusConfirmed, now)
-	return nil
-}
-
-func (b *Booking) transition(s Status, now time.Time) {
-	b.Status = s
+// touch records a change.
+func (b *Booking) touch(now time.Time) {
 	b.UpdatedAt = now.UTC()
 	b.Version++
+}
+
+// transition moves the booking to s.
+func (b *Booking) transition(s Status, now time.Time) {
+	b.Status = s
+	b.touch(now)
 }
 
 // The errors the booking context returns, each with a reason a front end can
 // switch on.
 var (
-	ErrNotFound      = apperr.New(apperr.KindNotFound, "BOOKING_NOT_FOUND", "booking not found")
-	ErrWrongState    = apperr.New(apperr.KindConflict, "WRONG_STATE", "the booking is not in a state that allows this")
-	ErrRequestReused = apperr.New(apperr.KindConflict, "REQUEST_ID_REUSED", "request_id was already used for a different booking")
+	ErrNotFound              = apperr.New(apperr.KindNotFound, "BOOKING_NOT_FOUND", "booking not found")
+	ErrWrongState            = apperr.New(apperr.KindConflict, "WRONG_STATE", "the booking is not in a state that allows this")
+	ErrRequestReused         = apperr.New(apperr.KindConflict, "REQUEST_ID_REUSED", "request_id was already used for a different booking")
+	ErrNotYourBooking        = apperr.New(apperr.KindPermissionDenied, "NOT_YOUR_BOOKING", "only the booking's mentor or mentee may do this")
+	ErrNotAllowedForRole     = apperr.New(apperr.KindPermissionDenied, "NOT_ALLOWED_FOR_ROLE", "your role may not do this")
+	ErrCancellationRefused   = apperr.New(apperr.KindConflict, "CANCELLATION_REFUSED", "this booking can no longer be cancelled")
+	ErrMentorCancelForbidden = apperr.New(apperr.KindConflict, "MENTOR_CANCEL_FORBIDDEN", "mentors cannot cancel a confirmed booking; ask the mentee to cancel it")
+	ErrNotYourTurn           = apperr.New(apperr.KindConflict, "NOT_YOUR_TURN", "the other side has to answer this proposal")
+	ErrSessionNotOver        = apperr.New(apperr.KindConflict, "SESSION_NOT_STARTED", "the session has not started yet")
+	ErrNotIntro              = apperr.New(apperr.KindConflict, "NOT_AN_INTRO_SESSION", "only intro sessions end with a continuation decision")
+	ErrNotManual             = apperr.New(apperr.KindConflict, "NOT_A_MANUAL_PAYMENT", "only bookings paid by bank transfer, PayPal, Venmo or cash are marked paid or refunded by hand")
+	ErrNothingToRefund       = apperr.New(apperr.KindConflict, "NOTHING_TO_REFUND", "there is no payment left to refund")
 )

@@ -14,12 +14,24 @@ import (
 // TaskQueue is where booking workflows and their activities run.
 const TaskQueue = "booking"
 
-// Names of the workflow's updates and queries.
+// Names of the workflow's updates and queries. Every update takes a Command
+// and returns the booking as the actor may see it.
 const (
-	// UpdateCreate answers once the request is recorded, with the booking.
-	UpdateCreate = "create"
-	// UpdateApprove is the mentor's approval.
-	UpdateApprove = "approve"
+	UpdateCreate       = "create"
+	UpdateApprove      = "approve"
+	UpdateReject       = "reject"
+	UpdatePropose      = "propose"
+	UpdateAccept       = "accept"
+	UpdateDecline      = "decline"
+	UpdateCancel       = "cancel"
+	UpdateMarkPaid     = "markPaid"
+	UpdateMarkRefunded = "markRefunded"
+	UpdateComplete     = "complete"
+	UpdateMarkNoShow   = "markNoShow"
+	UpdateRefund       = "refund"
+	UpdateContinuation = "decideContinuation"
+	UpdateNotes        = "notes"
+	UpdateMessage      = "message"
 	// QueryBooking returns the booking as the workflow holds it.
 	QueryBooking = "booking"
 )
@@ -38,12 +50,17 @@ var (
 
 // SearchAttributes returns b's search attributes.
 func SearchAttributes(b domain.Booking) temporal.SearchAttributes {
-	return temporal.NewSearchAttributes(
+	updates := []temporal.SearchAttributeUpdate{
 		StatusKey.ValueSet(string(b.Status)),
 		MentorKey.ValueSet(b.MentorID),
 		MenteeKey.ValueSet(b.MenteeID),
-		SessionStartKey.ValueSet(b.Start),
-	)
+	}
+	if start := b.Start; !start.IsZero() {
+		updates = append(updates, SessionStartKey.ValueSet(start))
+	} else if len(b.PreferredStarts) > 0 {
+		updates = append(updates, SessionStartKey.ValueSet(b.PreferredStarts[0]))
+	}
+	return temporal.NewSearchAttributes(updates...)
 }
 
 // RegisteredSearchAttributes lists the attributes with placeholder values, in
@@ -54,13 +71,32 @@ func RegisteredSearchAttributes() temporal.SearchAttributes {
 
 // Input starts a booking's workflow.
 type Input struct {
+	// Booking is the request, validated, not yet held or paid.
 	Booking domain.Booking
+	// Fingerprint identifies the request, to tell a retry from a reuse of
+	// its request_id.
+	Fingerprint string
+	// CardToken authorizes a card payment; it goes to payments only.
+	CardToken string
 }
 
-// CreateArgs is the argument of UpdateCreate: the request, so that a retried
-// create with the same request_id but a different request is refused.
-type CreateArgs struct {
-	Request domain.Request
+// Command is the argument of every update: who asks, and what they give.
+type Command struct {
+	Actor domain.Actor
+	// Start: the time picked on approval, or proposed.
+	Start time.Time
+	// Reason: of a rejection, cancellation or continuation refusal.
+	Reason string
+	// Note: with a proposal or a refund.
+	Note string
+	// Amount: of a refund, in minor units; 0 is all that is left.
+	Amount int64
+	// Approve: the continuation decision.
+	Approve bool
+	// Text: private notes, or a message's body.
+	Text string
+	// Fingerprint: of a create.
+	Fingerprint string
 }
 
 // Register puts the workflow and the activities on a worker.

@@ -12,115 +12,467 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/bookwell/bookwell/pkg/apperr"
-	"github.com/bookwell/bookwell/pkg/events"
 	"github.com/bookwell/bookwell/services/booking/internal/domain"
 )
 
-type recordingStore struct{ saved []RecordInput }
+var (
+	t0     = time.Date(2030, 3, 4, 9, 0, 0, 0, time.UTC)
+	mentor = domain.Actor{ID: "mentor-grace", Role: domain.RoleMentor}
+	mentee = domain.Actor{ID: "mentee-ada", Role: domain.RoleMentee}
+	paid60 = domain.Offering{Kind: domain.OfferingPaid, Name: "Deep dive", Duration: time.Hour,
+		Price: domain.Money{Currency: "EUR", Amount: 5000}, MentorTZ: "Europe/Berlin"}
+)
 
-func (s *recordingStore) Save(_ context.Context, b domain.Booking, ev events.Event) error {
-	s.saved = append(s.saved, RecordInput{Booking: b, EventType: ev.Type})
-	return nil
-}
+var errSlotTaken = apperr.New(apperr.KindConflict, "SLOT_TAKEN", "that time is already booked")
 
 type workflowSuite struct {
 	suite.Suite
 	testsuite.WorkflowTestSuite
-	env     *testsuite.TestWorkflowEnvironment
-	store   *recordingStore
-	updates int
+	env      *testsuite.TestWorkflowEnvironment
+	records  []RecordInput
+	calls    []string
+	updates  int
+	offering domain.Offering
+	payment  domain.PaymentStatus
+	holdErr  error
+	authErr  error
 }
 
 func TestWorkflow(t *testing.T) { suite.Run(t, new(workflowSuite)) }
 
 func (s *workflowSuite) SetupTest() {
 	s.env = s.NewTestWorkflowEnvironment()
-	s.store = &recordingStore{}
-	s.env.RegisterActivity(&Activities{Store: s.store})
+	s.env.SetStartTime(t0)
+	s.env.RegisterActivity(&Activities{})
+	s.records, s.calls, s.updates = nil, nil, 0
+	s.offering, s.payment, s.holdErr, s.authErr = paid60, domain.PaymentStatusAuthorized, nil, nil
+	s.env.OnActivity("Record", mock.Anything, mock.Anything).Return(func(_ context.Context, in RecordInput) error {
+		s.records = append(s.records, in)
+		return nil
+	}).Maybe()
+	s.mock("HoldSlot", func(domain.Booking) (domain.Offering, error) { return s.offering, s.holdErr })
+	s.mock("LookUpOffering", func(domain.Booking) (domain.Offering, error) { return s.offering, nil })
+	s.env.OnActivity("AuthorizePayment", mock.Anything, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, b domain.Booking, _ string) (PaymentResult, error) {
+			s.calls = append(s.calls, "AuthorizePayment")
+			return PaymentResult{Status: s.payment}, s.authErr
+		}).Maybe()
+	s.mock("ConfirmSlot", func(b domain.Booking) (Confirmation, error) {
+		return Confirmation{MeetingURL: "https://meet.jit.si/bookwell-" + b.ID, Calendar: domain.CalendarLinks{Google: "g"}}, nil
+	})
+	s.mock("CapturePayment", func(b domain.Booking) (PaymentResult, error) {
+		return PaymentResult{Status: domain.PaymentStatusPaid}, nil
+	})
+	s.mock("VoidPayment", func(b domain.Booking) (PaymentResult, error) {
+		if b.PaymentStatus == domain.PaymentStatusPaid {
+			return PaymentResult{Status: domain.PaymentStatusRefunded, Refunded: b.Price.Amount}, nil
+		}
+		return PaymentResult{Status: domain.PaymentStatusRefunded}, nil
+	})
+	s.mock("ReleaseSlot", func(string) error { return nil })
+	s.mock("ReleasePayout", func(domain.Booking) error { return nil })
+	s.mock("MarkPaymentPaid", func(domain.Booking, string) (PaymentResult, error) {
+		return PaymentResult{Status: domain.PaymentStatusPaid}, nil
+	})
+	s.env.OnActivity("MoveSlot", mock.Anything, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, _ domain.Booking, start time.Time) error {
+			s.calls = append(s.calls, "MoveSlot "+start.UTC().Format(time.RFC3339))
+			return nil
+		}).Maybe()
+	s.env.OnActivity("SettleCancellation", mock.Anything, mock.Anything, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, b domain.Booking, st domain.Settlement, _ domain.Role) (PaymentResult, error) {
+			s.calls = append(s.calls, "SettleCancellation "+string(st))
+			return PaymentResult{Status: domain.PaymentStatusPaid}, nil
+		}).Maybe()
 }
 
-func pending(t time.Time) domain.Booking {
-	b, err := domain.NewBooking("5f0c5a56-4a8f-4d4b-9f57-2a4f0a4b1c11", domain.Request{
-		MentorID: "mentor-1", MenteeID: "mentee-1", OfferingID: "intro",
-		Start: t.Add(72 * time.Hour), End: t.Add(73 * time.Hour),
-	}, t)
+// mock answers activity name with fn (which takes the activity's arguments
+// after the context) and logs the call.
+func (s *workflowSuite) mock(name string, fn any) {
+	switch f := fn.(type) {
+	case func(domain.Booking) (domain.Offering, error):
+		s.env.OnActivity(name, mock.Anything, mock.Anything).Return(func(_ context.Context, b domain.Booking) (domain.Offering, error) {
+			s.calls = append(s.calls, name)
+			return f(b)
+		}).Maybe()
+	case func(domain.Booking) (Confirmation, error):
+		s.env.OnActivity(name, mock.Anything, mock.Anything).Return(func(_ context.Context, b domain.Booking) (Confirmation, error) {
+			s.calls = append(s.calls, name)
+			return f(b)
+		}).Maybe()
+	case func(domain.Booking) (PaymentResult, error):
+		s.env.OnActivity(name, mock.Anything, mock.Anything).Return(func(_ context.Context, b domain.Booking) (PaymentResult, error) {
+			s.calls = append(s.calls, name)
+			return f(b)
+		}).Maybe()
+	case func(domain.Booking, string) (PaymentResult, error):
+		s.env.OnActivity(name, mock.Anything, mock.Anything, mock.Anything).Return(func(_ context.Context, b domain.Booking, x string) (PaymentResult, error) {
+			s.calls = append(s.calls, name)
+			return f(b, x)
+		}).Maybe()
+	case func(string) error:
+		s.env.OnActivity(name, mock.Anything, mock.Anything).Return(func(_ context.Context, id string) error {
+			s.calls = append(s.calls, name)
+			return f(id)
+		}).Maybe()
+	case func(domain.Booking) error:
+		s.env.OnActivity(name, mock.Anything, mock.Anything).Return(func(_ context.Context, b domain.Booking) error {
+			s.calls = append(s.calls, name)
+			return f(b)
+		}).Maybe()
+	default:
+		panic(fmt.Sprintf("mock %s: unsupported %T", name, fn))
+	}
+}
+
+func request(start time.Time, policy domain.Policy, method domain.PaymentMethod) Input {
+	r := domain.Request{MentorID: mentor.ID, MenteeID: mentee.ID, OfferingID: "deep-dive",
+		Start: start, PaymentMethod: method, MenteeTZ: "America/New_York"}
+	b, err := domain.NewBooking("5f0c5a56-4a8f-4d4b-9f57-2a4f0a4b1c11", r, policy, t0)
 	if err != nil {
 		panic(err)
 	}
-	return b
+	return Input{Booking: b, Fingerprint: r.Fingerprint(), CardToken: "4242424242424242"}
 }
 
-type updateResult struct {
+type result struct {
 	booking domain.Booking
 	err     error
+	done    bool
 }
 
-func (s *workflowSuite) update(name string, args ...any) *updateResult {
-	r := &updateResult{}
-	s.updates++ // update ids must differ: Temporal deduplicates by id
-	s.env.UpdateWorkflow(name, fmt.Sprintf("%s-%d", name, s.updates), &testsuite.TestUpdateCallback{
-		OnReject: func(err error) { r.err = err },
-		OnAccept: func() {},
-		OnComplete: func(v any, err error) {
-			r.err = err
-			if b, ok := v.(domain.Booking); ok {
-				r.booking = b
-			}
-		},
-	}, args...)
+// at sends update name with c at time t after the start.
+func (s *workflowSuite) at(d time.Duration, name string, c Command) *result {
+	r := &result{}
+	s.env.RegisterDelayedCallback(func() {
+		s.updates++ // update ids must differ: Temporal deduplicates by id
+		s.env.UpdateWorkflow(name, fmt.Sprintf("%s-%d", name, s.updates), &testsuite.TestUpdateCallback{
+			OnReject: func(err error) { r.err, r.done = FromTemporal(err), true },
+			OnAccept: func() {},
+			OnComplete: func(v any, err error) {
+				r.done = true
+				r.err = FromTemporal(err)
+				if b, ok := v.(domain.Booking); ok {
+					r.booking = b
+				}
+			},
+		}, c)
+	}, d)
 	return r
 }
 
-func (s *workflowSuite) TestApproveConfirmsAndRecordsBothEvents() {
-	b := pending(s.env.Now())
-	var approved, again *updateResult
-	s.env.RegisterDelayedCallback(func() { approved = s.update(UpdateApprove) }, time.Hour)
-	s.env.RegisterDelayedCallback(func() { again = s.update(UpdateApprove) }, 2*time.Hour)
-	s.env.RegisterDelayedCallback(func() { s.env.CancelWorkflow() }, 3*time.Hour)
-	s.env.ExecuteWorkflow(BookingWorkflow, Input{Booking: b})
+func (s *workflowSuite) events() []string {
+	var out []string
+	for _, r := range s.records {
+		out = append(out, r.EventType)
+	}
+	return out
+}
+
+func (s *workflowSuite) last() domain.Booking { return s.records[len(s.records)-1].Booking }
+
+// run executes the workflow and cancels it at stop (unless it ended before).
+func (s *workflowSuite) run(in Input, stop time.Duration) {
+	s.env.RegisterDelayedCallback(func() { s.env.CancelWorkflow() }, stop)
+	s.env.ExecuteWorkflow(BookingWorkflow, in)
+}
+
+func (s *workflowSuite) requireRefused(r *result, want error) {
+	s.Require().True(r.done, "update never answered")
+	s.Require().Error(r.err)
+	s.True(errors.Is(r.err, want), "got %v, want %v", r.err, want)
+}
+
+func (s *workflowSuite) TestRequestHoldsAndAuthorizesThenApprovalConfirmsAndCaptures() {
+	in := request(t0.Add(10*24*time.Hour), domain.DefaultPolicy(), domain.PaymentCard)
+	approved := s.at(time.Hour, UpdateApprove, Command{Actor: mentor})
+	s.run(in, 2*time.Hour)
 
 	s.Require().NoError(approved.err)
-	s.Equal(domain.StatusConfirmed, approved.booking.Status)
-	s.Equal(int64(2), approved.booking.Version)
-	s.Require().Error(again.err, "a second approval must be refused")
-	s.True(errors.Is(FromTemporal(again.err), domain.ErrWrongState), "got %v", again.err)
-	s.Require().Len(s.store.saved, 2)
-	s.Equal(EventRequested, s.store.saved[0].EventType)
-	s.Equal(EventApproved, s.store.saved[1].EventType)
-	s.Equal(domain.StatusConfirmed, s.store.saved[1].Booking.Status)
+	b := approved.booking
+	s.Equal(domain.StatusConfirmed, b.Status)
+	s.Equal(domain.PaymentStatusPaid, b.PaymentStatus)
+	s.Equal(int64(5000), b.Price.Amount)
+	s.Equal(in.Booking.Start.Add(time.Hour), b.End)
+	s.NotEmpty(b.MeetingURL)
+	s.Equal(t0.Add(time.Hour), b.FirstResponseAt)
+	s.Equal([]string{"HoldSlot", "AuthorizePayment", "ConfirmSlot", "CapturePayment"}, s.calls)
+	s.Equal([]string{EventRequested, EventApproved}, s.events())
+}
+
+func (s *workflowSuite) TestCommandsInTheWrongStateOrFromTheWrongPersonAreRefused() {
+	in := request(t0.Add(10*24*time.Hour), domain.DefaultPolicy(), domain.PaymentCard)
+	other := s.at(time.Minute, UpdateApprove, Command{Actor: domain.Actor{ID: "mentor-other", Role: domain.RoleMentor}})
+	byMentee := s.at(2*time.Minute, UpdateApprove, Command{Actor: mentee})
+	noReason := s.at(3*time.Minute, UpdateReject, Command{Actor: mentor, Reason: "  "})
+	markPaid := s.at(4*time.Minute, UpdateMarkPaid, Command{Actor: mentor})
+	complete := s.at(5*time.Minute, UpdateComplete, Command{Actor: mentor})
+	approve := s.at(time.Hour, UpdateApprove, Command{Actor: mentor})
+	again := s.at(2*time.Hour, UpdateApprove, Command{Actor: mentor})
+	early := s.at(3*time.Hour, UpdateComplete, Command{Actor: mentor})
+	s.run(in, 4*time.Hour)
+
+	s.requireRefused(other, domain.ErrNotYourBooking)
+	s.requireRefused(byMentee, domain.ErrNotAllowedForRole)
+	s.requireRefused(noReason, apperr.Invalid)
+	s.requireRefused(markPaid, domain.ErrNotManual)
+	s.requireRefused(complete, domain.ErrWrongState)
+	s.Require().NoError(approve.err)
+	s.requireRefused(again, domain.ErrWrongState)
+	s.requireRefused(early, domain.ErrSessionNotOver)
+	s.Equal([]string{EventRequested, EventApproved}, s.events(), "refused commands leave no trace")
+}
+
+func (s *workflowSuite) TestRejectWithReasonReleasesTheSlotAndTheHold() {
+	in := request(t0.Add(10*24*time.Hour), domain.DefaultPolicy(), domain.PaymentCard)
+	rejected := s.at(time.Hour, UpdateReject, Command{Actor: mentor, Reason: "Outside my expertise"})
+	s.run(in, 40*24*time.Hour)
+
+	s.Require().NoError(rejected.err)
+	b := rejected.booking
+	s.Equal(domain.StatusRejected, b.Status)
+	s.Equal("Outside my expertise", b.Outcome.Reason)
+	s.Equal(domain.RoleMentor, b.Outcome.EndedBy)
+	s.Equal(domain.PaymentStatusRefunded, b.PaymentStatus)
+	s.Contains(b.Outcome.Money, "not charged")
+	s.NotContains(s.calls, "CapturePayment", "a rejected request is never charged")
+	s.Contains(s.calls, "ReleaseSlot")
+	s.Contains(s.calls, "VoidPayment")
+	s.Equal([]string{EventRequested, EventRejected}, s.events())
+	s.True(s.env.IsWorkflowCompleted())
+}
+
+func (s *workflowSuite) TestTwoRoundNegotiationEndsConfirmedAtTheAcceptedTime() {
+	start := t0.Add(10 * 24 * time.Hour)
+	in := request(start, domain.DefaultPolicy(), domain.PaymentCard)
+	mentorTime, menteeTime := start.Add(24*time.Hour), start.Add(48*time.Hour)
+	p1 := s.at(time.Hour, UpdatePropose, Command{Actor: mentor, Start: mentorTime, Note: "Tuesday instead?"})
+	twice := s.at(2*time.Hour, UpdatePropose, Command{Actor: mentor, Start: mentorTime.Add(time.Hour)})
+	selfAccept := s.at(3*time.Hour, UpdateAccept, Command{Actor: mentor})
+	p2 := s.at(4*time.Hour, UpdatePropose, Command{Actor: mentee, Start: menteeTime})
+	accepted := s.at(5*time.Hour, UpdateAccept, Command{Actor: mentor})
+	s.run(in, 6*time.Hour)
+
+	s.Require().NoError(p1.err)
+	s.Equal(domain.StatusNegotiating, p1.booking.Status)
+	s.requireRefused(twice, domain.ErrNotYourTurn)
+	s.requireRefused(selfAccept, domain.ErrNotYourTurn)
+	s.Require().NoError(p2.err)
+	s.Equal(domain.RoleMentee, p2.booking.Proposal.By)
+	s.Require().NoError(accepted.err)
+	b := accepted.booking
+	s.Equal(domain.StatusConfirmed, b.Status)
+	s.True(b.Start.Equal(menteeTime), "start %s", b.Start)
+	s.Equal(menteeTime.Add(time.Hour), b.End)
+	s.Nil(b.Proposal)
+	s.Contains(s.calls, "MoveSlot "+menteeTime.Format(time.RFC3339))
+	s.Equal([]string{EventRequested, EventProposed, EventProposed, EventApproved}, s.events())
+}
+
+func (s *workflowSuite) TestMenteeDecliningAProposalCancelsWithFullRefund() {
+	in := request(t0.Add(10*24*time.Hour), domain.DefaultPolicy(), domain.PaymentCard)
+	s.at(time.Hour, UpdatePropose, Command{Actor: mentor, Start: in.Booking.Start.Add(time.Hour)})
+	declined := s.at(2*time.Hour, UpdateDecline, Command{Actor: mentee})
+	s.run(in, 3*time.Hour)
+	s.Require().NoError(declined.err)
+	s.Equal(domain.StatusCancelled, declined.booking.Status)
+	s.Equal(domain.PaymentStatusRefunded, declined.booking.PaymentStatus)
+	s.Equal([]string{EventRequested, EventProposed, EventCancelled}, s.events())
+}
+
+func (s *workflowSuite) TestUnansweredRequestIsRemindedThenExpiresAfterSevenDays() {
+	in := request(t0.Add(30*24*time.Hour), domain.DefaultPolicy(), domain.PaymentCard)
+	s.run(in, 40*24*time.Hour)
+
+	s.True(s.env.IsWorkflowCompleted())
+	s.Equal([]string{EventRequested, EventReminder, EventExpired}, s.events())
+	s.Equal(t0.Add(24*time.Hour), s.records[1].Booking.RemindedAt)
+	b := s.last()
+	s.Equal(domain.StatusExpired, b.Status)
+	s.Equal(t0.Add(7*24*time.Hour), b.UpdatedAt)
+	s.Equal(domain.PaymentStatusRefunded, b.PaymentStatus)
+	s.Contains(s.calls, "ReleaseSlot")
+	s.Contains(s.calls, "VoidPayment")
+}
+
+func (s *workflowSuite) TestRequestExpiresAtTheSessionStartWhenThatComesFirst() {
+	start := t0.Add(18 * time.Hour)
+	in := request(start, domain.DefaultPolicy(), domain.PaymentCard)
+	s.run(in, 10*24*time.Hour)
+
+	s.Equal([]string{EventRequested, EventExpired}, s.events(), "no reminder: the request expired first")
+	s.Equal(start, s.last().UpdatedAt)
+	s.Equal(domain.StatusExpired, s.last().Status)
+}
+
+func (s *workflowSuite) TestSessionEndsThenAutoCompletes24HoursAfterItsStart() {
+	start := t0.Add(3 * 24 * time.Hour)
+	in := request(start, domain.DefaultPolicy(), domain.PaymentCard)
+	s.at(time.Hour, UpdateApprove, Command{Actor: mentor})
+	s.run(in, 40*24*time.Hour)
+
+	s.Equal([]string{EventRequested, EventApproved, EventSessionEnded, EventCompleted}, s.events())
+	s.Equal(start.Add(time.Hour), s.records[2].Booking.UpdatedAt)
+	s.Equal(domain.StatusPendingConfirmation, s.records[2].Booking.Status)
+	b := s.last()
+	s.Equal(domain.StatusCompleted, b.Status)
+	s.Equal(start.Add(24*time.Hour), b.UpdatedAt)
+	s.Equal(domain.RoleSystem, b.Outcome.EndedBy)
+	s.Contains(s.calls, "ReleasePayout")
+	s.True(s.env.IsWorkflowCompleted())
+}
+
+func (s *workflowSuite) TestMentorMarksNoShowAfterTheSession() {
+	start := t0.Add(3 * 24 * time.Hour)
+	in := request(start, domain.DefaultPolicy(), domain.PaymentCard)
+	s.at(time.Hour, UpdateApprove, Command{Actor: mentor})
+	noShow := s.at(3*24*time.Hour+2*time.Hour, UpdateMarkNoShow, Command{Actor: mentor})
+	s.run(in, 10*24*time.Hour)
+	s.Require().NoError(noShow.err)
+	s.Equal(domain.StatusNoShow, noShow.booking.Status)
+	s.Equal(domain.PaymentStatusPaid, noShow.booking.PaymentStatus, "the payment stands")
+	s.Equal([]string{EventRequested, EventApproved, EventSessionEnded, EventNoShow}, s.events())
+}
+
+func (s *workflowSuite) TestMenteeCancellationInsideTheWindowPaysTheMentor() {
+	start := t0.Add(3 * 24 * time.Hour)
+	in := request(start, domain.DefaultPolicy(), domain.PaymentCard)
+	s.at(time.Hour, UpdateApprove, Command{Actor: mentor})
+	late := s.at(3*24*time.Hour-2*time.Hour, UpdateCancel, Command{Actor: mentee, Reason: "sick"})
+	s.run(in, 10*24*time.Hour)
+	s.Require().NoError(late.err)
+	s.Equal(domain.StatusCancelled, late.booking.Status)
+	s.True(late.booking.Outcome.Late)
+	s.Contains(s.calls, "SettleCancellation MENTOR_PAID")
+	s.Contains(late.booking.Outcome.Money, "minus the 10% commission")
+}
+
+func (s *workflowSuite) TestMenteeCancellationAheadOfTheWindowIsRefundedInFull() {
+	start := t0.Add(3 * 24 * time.Hour)
+	in := request(start, domain.DefaultPolicy(), domain.PaymentCard)
+	s.at(time.Hour, UpdateApprove, Command{Actor: mentor})
+	early := s.at(24*time.Hour, UpdateCancel, Command{Actor: mentee})
+	s.run(in, 10*24*time.Hour)
+	s.Require().NoError(early.err)
+	s.False(early.booking.Outcome.Late)
+	s.Equal(domain.PaymentStatusRefunded, early.booking.PaymentStatus)
+	s.Equal(int64(5000), early.booking.Refunded.Amount)
+	s.Contains(early.booking.Outcome.Money, "Refunded in full: 50.00 EUR")
+}
+
+func (s *workflowSuite) TestPoliciesCanRefuseLateMenteeCancellationsAndMentorCancellations() {
+	start := t0.Add(3 * 24 * time.Hour)
+	p := domain.DefaultPolicy()
+	p.LateMenteeCancel, p.MentorMayCancel = domain.LateRefused, false
+	in := request(start, p, domain.PaymentCard)
+	s.at(time.Hour, UpdateApprove, Command{Actor: mentor})
+	byMentor := s.at(2*time.Hour, UpdateCancel, Command{Actor: mentor})
+	late := s.at(3*24*time.Hour-2*time.Hour, UpdateCancel, Command{Actor: mentee})
+	s.run(in, 3*24*time.Hour-time.Hour)
+	s.requireRefused(byMentor, domain.ErrMentorCancelForbidden)
+	s.requireRefused(late, domain.ErrCancellationRefused)
+	s.Equal(domain.StatusConfirmed, s.last().Status)
+}
+
+func (s *workflowSuite) TestManualPaymentAwaitsMarkPaid() {
+	s.payment = domain.PaymentStatusUnpaid
+	in := request(t0.Add(10*24*time.Hour), domain.DefaultPolicy(), domain.PaymentBankTransfer)
+	approved := s.at(time.Hour, UpdateApprove, Command{Actor: mentor})
+	paid := s.at(2*time.Hour, UpdateMarkPaid, Command{Actor: mentor})
+	s.run(in, 3*time.Hour)
+	s.Require().NoError(approved.err)
+	s.Equal(domain.StatusAwaitingPayment, approved.booking.Status)
+	s.Require().NoError(paid.err)
+	s.Equal(domain.StatusConfirmed, paid.booking.Status)
+	s.Equal(domain.PaymentStatusPaid, paid.booking.PaymentStatus)
+	s.NotContains(s.calls, "CapturePayment")
+}
+
+func (s *workflowSuite) TestApprovalPicksOneOfThePreferredTimes() {
+	r := domain.Request{MentorID: mentor.ID, MenteeID: mentee.ID, OfferingID: "deep-dive", PaymentMethod: domain.PaymentCard,
+		PreferredStarts: []time.Time{t0.Add(5 * 24 * time.Hour), t0.Add(6 * 24 * time.Hour)}}
+	b, err := domain.NewBooking("1a2b3c4d-0000-4000-8000-000000000001", r, domain.DefaultPolicy(), t0)
+	s.Require().NoError(err)
+	in := Input{Booking: b, Fingerprint: r.Fingerprint()}
+	none := s.at(time.Hour, UpdateApprove, Command{Actor: mentor})
+	wrong := s.at(2*time.Hour, UpdateApprove, Command{Actor: mentor, Start: t0.Add(7 * 24 * time.Hour)})
+	picked := s.at(3*time.Hour, UpdateApprove, Command{Actor: mentor, Start: t0.Add(6 * 24 * time.Hour)})
+	s.run(in, 4*time.Hour)
+	s.requireRefused(none, apperr.Invalid)
+	s.requireRefused(wrong, apperr.Invalid)
+	s.Require().NoError(picked.err)
+	s.Equal(t0.Add(6*24*time.Hour), picked.booking.Start)
+	s.Equal(t0.Add(6*24*time.Hour+time.Hour), picked.booking.End)
+	s.Equal([]string{"LookUpOffering", "AuthorizePayment", "HoldSlot", "ConfirmSlot", "CapturePayment"}, s.calls)
+}
+
+func (s *workflowSuite) TestAutoApprovalConfirmsAtOnce() {
+	p := domain.DefaultPolicy()
+	p.AutoApprove = true
+	s.run(request(t0.Add(10*24*time.Hour), p, domain.PaymentCard), time.Hour)
+	s.Equal([]string{EventRequested, EventApproved}, s.events())
+	s.Equal(domain.StatusConfirmed, s.last().Status)
+	s.Equal(domain.RoleSystem, s.records[1].Actor.Role)
+}
+
+func (s *workflowSuite) TestATakenSlotRefusesTheRequestAndRecordsNothing() {
+	s.holdErr = toApplicationError(errSlotTaken)
+	in := request(t0.Add(10*24*time.Hour), domain.DefaultPolicy(), domain.PaymentCard)
+	created := s.at(0, UpdateCreate, Command{Actor: mentee, Fingerprint: in.Fingerprint})
+	s.run(in, time.Hour)
+	s.requireRefused(created, errSlotTaken)
+	s.Empty(s.records)
+	s.NotContains(s.calls, "AuthorizePayment")
+	s.True(s.env.IsWorkflowCompleted())
+}
+
+func (s *workflowSuite) TestADeclinedCardReleasesTheHold() {
+	declined := apperr.New(apperr.KindConflict, "CARD_DECLINED", "the card was declined")
+	s.authErr = toApplicationError(declined)
+	in := request(t0.Add(10*24*time.Hour), domain.DefaultPolicy(), domain.PaymentCard)
+	created := s.at(0, UpdateCreate, Command{Actor: mentee, Fingerprint: in.Fingerprint})
+	s.run(in, time.Hour)
+	s.requireRefused(created, declined)
+	s.Equal([]string{"HoldSlot", "AuthorizePayment", "ReleaseSlot"}, s.calls)
+	s.Empty(s.records)
 }
 
 func (s *workflowSuite) TestCreateRetryWithAnotherRequestIsRefused() {
-	b := pending(s.env.Now())
-	var same, other *updateResult
-	s.env.RegisterDelayedCallback(func() {
-		same = s.update(UpdateCreate, CreateArgs{Request: domain.Request{
-			MentorID: b.MentorID, MenteeID: b.MenteeID, OfferingID: b.OfferingID, Start: b.Start, End: b.End}})
-		other = s.update(UpdateCreate, CreateArgs{Request: domain.Request{
-			MentorID: b.MentorID, MenteeID: b.MenteeID, OfferingID: "paid", Start: b.Start, End: b.End}})
-	}, time.Minute)
-	s.env.RegisterDelayedCallback(func() { s.env.CancelWorkflow() }, time.Hour)
-	s.env.ExecuteWorkflow(BookingWorkflow, Input{Booking: b})
-
+	in := request(t0.Add(10*24*time.Hour), domain.DefaultPolicy(), domain.PaymentCard)
+	same := s.at(0, UpdateCreate, Command{Actor: mentee, Fingerprint: in.Fingerprint})
+	other := s.at(time.Minute, UpdateCreate, Command{Actor: mentee, Fingerprint: "something else"})
+	s.run(in, time.Hour)
 	s.Require().NoError(same.err)
-	s.Equal(b.ID, same.booking.ID)
-	s.True(errors.Is(FromTemporal(other.err), domain.ErrRequestReused), "got %v", other.err)
-	s.Len(s.store.saved, 1, "a retried create records nothing new")
+	s.Equal(in.Booking.ID, same.booking.ID)
+	s.requireRefused(other, domain.ErrRequestReused)
+	s.Len(s.records, 1)
 }
 
-func (s *workflowSuite) TestRecordRetriesUntilTheStoreComesBack() {
-	b := pending(s.env.Now())
-	calls := 0
-	s.env.OnActivity("Record", mock.Anything, mock.Anything).Return(func(context.Context, RecordInput) error {
-		calls++
-		if calls < 3 {
-			return errors.New("connection refused")
-		}
-		return nil
-	})
-	s.env.RegisterDelayedCallback(func() { s.env.CancelWorkflow() }, time.Hour)
-	s.env.ExecuteWorkflow(BookingWorkflow, Input{Booking: b})
-	s.Equal(3, calls)
+func (s *workflowSuite) TestIntroContinuationNeedsAReasonToReject() {
+	s.offering = domain.Offering{Kind: domain.OfferingIntro, Name: "Intro", Duration: 20 * time.Minute}
+	s.payment = domain.PaymentStatusNone
+	start := t0.Add(3 * 24 * time.Hour)
+	in := request(start, domain.DefaultPolicy(), "")
+	s.at(time.Hour, UpdateApprove, Command{Actor: mentor})
+	s.at(3*24*time.Hour+30*time.Minute, UpdateComplete, Command{Actor: mentor})
+	noReason := s.at(3*24*time.Hour+time.Hour, UpdateContinuation, Command{Actor: mentor, Approve: false})
+	decided := s.at(3*24*time.Hour+2*time.Hour, UpdateContinuation, Command{Actor: mentor, Approve: false, Reason: "Not a fit for my skills"})
+	s.run(in, 4*24*time.Hour)
+	s.requireRefused(noReason, apperr.Invalid)
+	s.Require().NoError(decided.err)
+	s.Equal(domain.ContinuationRejected, decided.booking.Continuation)
+	s.NotContains(s.calls, "ReleasePayout", "a free session has no payout")
+	s.NotContains(s.calls, "CapturePayment")
+}
+
+func (s *workflowSuite) TestPrivateNotesAreShownOnlyToTheMentorAndNeverAnnounced() {
+	in := request(t0.Add(10*24*time.Hour), domain.DefaultPolicy(), domain.PaymentCard)
+	notes := s.at(time.Hour, UpdateNotes, Command{Actor: mentor, Text: "Seems junior; prepare basics"})
+	s.run(in, 2*time.Hour)
+	s.Require().NoError(notes.err)
+	s.Equal("Seems junior; prepare basics", notes.booking.MentorNotes)
+	s.Equal("", s.records[1].EventType, "notes are saved without an event")
+	s.Equal("", s.last().VisibleTo(mentee).MentorNotes)
 }
 
 func TestApplicationErrorsSurviveTemporal(t *testing.T) {

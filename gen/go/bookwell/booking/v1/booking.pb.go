@@ -12,8 +12,11 @@ package bookingv1
 import (
 	_ "github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2/options"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
+	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	durationpb "google.golang.org/protobuf/types/known/durationpb"
+	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -918,8 +921,13 @@ type Booking struct {
 	MentorNotes string `protobuf:"bytes,35,opt,name=mentor_notes,json=mentorNotes,proto3" json:"mentor_notes,omitempty"`
 	// When the mentor first answered (approved, rejected or proposed).
 	FirstResponseTime *timestamppb.Timestamp `protobuf:"bytes,36,opt,name=first_response_time,json=firstResponseTime,proto3" json:"first_response_time,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// The class session the booking is for: bookings of one offering at one
+	// time share it.
+	SessionId string `protobuf:"bytes,37,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	// The cancellation policy that applies, in a sentence.
+	CancellationSummary string `protobuf:"bytes,38,opt,name=cancellation_summary,json=cancellationSummary,proto3" json:"cancellation_summary,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *Booking) Reset() {
@@ -1204,22 +1212,140 @@ func (x *Booking) GetFirstResponseTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Booking) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
+func (x *Booking) GetCancellationSummary() string {
+	if x != nil {
+		return x.CancellationSummary
+	}
+	return ""
+}
+
+// PendingView is what the mentor sees to decide on a request (seed 000).
+type PendingView struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Prior sessions the mentee had (with any mentor).
+	MenteePriorSessions int32 `protobuf:"varint,1,opt,name=mentee_prior_sessions,json=menteePriorSessions,proto3" json:"mentee_prior_sessions,omitempty"`
+	// What the mentee has spent in all.
+	MenteeTotalSpend *Money `protobuf:"bytes,2,opt,name=mentee_total_spend,json=menteeTotalSpend,proto3" json:"mentee_total_spend,omitempty"`
+	// The average rating the mentee gives (0 when none).
+	MenteeAverageRatingGiven float64 `protobuf:"fixed64,3,opt,name=mentee_average_rating_given,json=menteeAverageRatingGiven,proto3" json:"mentee_average_rating_given,omitempty"`
+	// Sessions the mentee did not attend.
+	MenteeNoShows int32 `protobuf:"varint,4,opt,name=mentee_no_shows,json=menteeNoShows,proto3" json:"mentee_no_shows,omitempty"`
+	// Whether the requested time is still free in the mentor's calendar.
+	TimeStillFree bool `protobuf:"varint,5,opt,name=time_still_free,json=timeStillFree,proto3" json:"time_still_free,omitempty"`
+	// What conflicts with it, if not.
+	Conflict string `protobuf:"bytes,6,opt,name=conflict,proto3" json:"conflict,omitempty"`
+	// The requested times in the mentor's time zone, RFC 3339 with offset.
+	RequestedTimesMentorLocal []string `protobuf:"bytes,7,rep,name=requested_times_mentor_local,json=requestedTimesMentorLocal,proto3" json:"requested_times_mentor_local,omitempty"`
+	unknownFields             protoimpl.UnknownFields
+	sizeCache                 protoimpl.SizeCache
+}
+
+func (x *PendingView) Reset() {
+	*x = PendingView{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PendingView) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PendingView) ProtoMessage() {}
+
+func (x *PendingView) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PendingView.ProtoReflect.Descriptor instead.
+func (*PendingView) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *PendingView) GetMenteePriorSessions() int32 {
+	if x != nil {
+		return x.MenteePriorSessions
+	}
+	return 0
+}
+
+func (x *PendingView) GetMenteeTotalSpend() *Money {
+	if x != nil {
+		return x.MenteeTotalSpend
+	}
+	return nil
+}
+
+func (x *PendingView) GetMenteeAverageRatingGiven() float64 {
+	if x != nil {
+		return x.MenteeAverageRatingGiven
+	}
+	return 0
+}
+
+func (x *PendingView) GetMenteeNoShows() int32 {
+	if x != nil {
+		return x.MenteeNoShows
+	}
+	return 0
+}
+
+func (x *PendingView) GetTimeStillFree() bool {
+	if x != nil {
+		return x.TimeStillFree
+	}
+	return false
+}
+
+func (x *PendingView) GetConflict() string {
+	if x != nil {
+		return x.Conflict
+	}
+	return ""
+}
+
+func (x *PendingView) GetRequestedTimesMentorLocal() []string {
+	if x != nil {
+		return x.RequestedTimesMentorLocal
+	}
+	return nil
+}
+
 // CreateBookingRequest asks for a session.
 type CreateBookingRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The booking to create. Required: mentor_id, mentee_id, offering_id,
-	// start_time, end_time. Output-only fields are ignored.
+	// The booking to create. Required: mentor_id, offering_id, and start_time
+	// or one to three preferred_start_times. mentee_id defaults to the caller.
+	// Output-only fields are ignored.
 	Booking *Booking `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
 	// Makes the call idempotent: a retry with the same request_id returns the
 	// booking the first call created. Any string up to 128 characters.
-	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	RequestId string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// For card payments: the card token (with the built-in simulated processor,
+	// a test card number such as 4242424242424242).
+	CardToken     string `protobuf:"bytes,3,opt,name=card_token,json=cardToken,proto3" json:"card_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CreateBookingRequest) Reset() {
 	*x = CreateBookingRequest{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[6]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1231,7 +1357,7 @@ func (x *CreateBookingRequest) String() string {
 func (*CreateBookingRequest) ProtoMessage() {}
 
 func (x *CreateBookingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[6]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1244,7 +1370,7 @@ func (x *CreateBookingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateBookingRequest.ProtoReflect.Descriptor instead.
 func (*CreateBookingRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{6}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *CreateBookingRequest) GetBooking() *Booking {
@@ -1261,6 +1387,13 @@ func (x *CreateBookingRequest) GetRequestId() string {
 	return ""
 }
 
+func (x *CreateBookingRequest) GetCardToken() string {
+	if x != nil {
+		return x.CardToken
+	}
+	return ""
+}
+
 // CreateBookingResponse is the booking as created.
 type CreateBookingResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1272,7 +1405,7 @@ type CreateBookingResponse struct {
 
 func (x *CreateBookingResponse) Reset() {
 	*x = CreateBookingResponse{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[7]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1284,7 +1417,7 @@ func (x *CreateBookingResponse) String() string {
 func (*CreateBookingResponse) ProtoMessage() {}
 
 func (x *CreateBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[7]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1297,7 +1430,7 @@ func (x *CreateBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateBookingResponse.ProtoReflect.Descriptor instead.
 func (*CreateBookingResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{7}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *CreateBookingResponse) GetBooking() *Booking {
@@ -1318,7 +1451,7 @@ type GetBookingRequest struct {
 
 func (x *GetBookingRequest) Reset() {
 	*x = GetBookingRequest{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[8]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1330,7 +1463,7 @@ func (x *GetBookingRequest) String() string {
 func (*GetBookingRequest) ProtoMessage() {}
 
 func (x *GetBookingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[8]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1343,7 +1476,7 @@ func (x *GetBookingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetBookingRequest.ProtoReflect.Descriptor instead.
 func (*GetBookingRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{8}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *GetBookingRequest) GetId() string {
@@ -1357,14 +1490,16 @@ func (x *GetBookingRequest) GetId() string {
 type GetBookingResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The booking.
-	Booking       *Booking `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	Booking *Booking `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	// For the mentor of a PENDING or NEGOTIATING booking: what helps decide.
+	PendingView   *PendingView `protobuf:"bytes,2,opt,name=pending_view,json=pendingView,proto3" json:"pending_view,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetBookingResponse) Reset() {
 	*x = GetBookingResponse{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[9]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1376,7 +1511,7 @@ func (x *GetBookingResponse) String() string {
 func (*GetBookingResponse) ProtoMessage() {}
 
 func (x *GetBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[9]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1389,7 +1524,7 @@ func (x *GetBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetBookingResponse.ProtoReflect.Descriptor instead.
 func (*GetBookingResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{9}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *GetBookingResponse) GetBooking() *Booking {
@@ -1399,18 +1534,283 @@ func (x *GetBookingResponse) GetBooking() *Booking {
 	return nil
 }
 
+func (x *GetBookingResponse) GetPendingView() *PendingView {
+	if x != nil {
+		return x.PendingView
+	}
+	return nil
+}
+
+// ListBookingsRequest filters, searches and orders bookings.
+type ListBookingsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Page size, 1 to 200; 50 if unset.
+	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// From a previous response's next_page_token.
+	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Only these statuses.
+	Statuses []BookingStatus `protobuf:"varint,3,rep,packed,name=statuses,proto3,enum=bookwell.booking.v1.BookingStatus" json:"statuses,omitempty"`
+	// Sessions starting at or after this time.
+	StartAfter *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=start_after,json=startAfter,proto3" json:"start_after,omitempty"`
+	// Sessions starting before this time.
+	StartBefore *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=start_before,json=startBefore,proto3" json:"start_before,omitempty"`
+	// Only this payment method.
+	PaymentMethod PaymentMethod `protobuf:"varint,6,opt,name=payment_method,json=paymentMethod,proto3,enum=bookwell.booking.v1.PaymentMethod" json:"payment_method,omitempty"`
+	// Only this offering (class).
+	OfferingId string `protobuf:"bytes,7,opt,name=offering_id,json=offeringId,proto3" json:"offering_id,omitempty"`
+	// Only this mentee.
+	MenteeId string `protobuf:"bytes,8,opt,name=mentee_id,json=menteeId,proto3" json:"mentee_id,omitempty"`
+	// Only this mentor (admin; a mentor sees their own).
+	MentorId string `protobuf:"bytes,9,opt,name=mentor_id,json=mentorId,proto3" json:"mentor_id,omitempty"`
+	// Search by mentee name, mentee email or booking id.
+	Query string `protobuf:"bytes,10,opt,name=query,proto3" json:"query,omitempty"`
+	// "start_time" (the default: next session first), "start_time desc",
+	// "create_time" or "create_time desc".
+	OrderBy string `protobuf:"bytes,11,opt,name=order_by,json=orderBy,proto3" json:"order_by,omitempty"`
+	// Only upcoming sessions in the next 72 hours (seed 001).
+	Upcoming bool `protobuf:"varint,12,opt,name=upcoming,proto3" json:"upcoming,omitempty"`
+	// Only bookings with a payment still to be received (manual methods).
+	Unpaid        bool `protobuf:"varint,13,opt,name=unpaid,proto3" json:"unpaid,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListBookingsRequest) Reset() {
+	*x = ListBookingsRequest{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListBookingsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListBookingsRequest) ProtoMessage() {}
+
+func (x *ListBookingsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListBookingsRequest.ProtoReflect.Descriptor instead.
+func (*ListBookingsRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ListBookingsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListBookingsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListBookingsRequest) GetStatuses() []BookingStatus {
+	if x != nil {
+		return x.Statuses
+	}
+	return nil
+}
+
+func (x *ListBookingsRequest) GetStartAfter() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartAfter
+	}
+	return nil
+}
+
+func (x *ListBookingsRequest) GetStartBefore() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartBefore
+	}
+	return nil
+}
+
+func (x *ListBookingsRequest) GetPaymentMethod() PaymentMethod {
+	if x != nil {
+		return x.PaymentMethod
+	}
+	return PaymentMethod_PAYMENT_METHOD_UNSPECIFIED
+}
+
+func (x *ListBookingsRequest) GetOfferingId() string {
+	if x != nil {
+		return x.OfferingId
+	}
+	return ""
+}
+
+func (x *ListBookingsRequest) GetMenteeId() string {
+	if x != nil {
+		return x.MenteeId
+	}
+	return ""
+}
+
+func (x *ListBookingsRequest) GetMentorId() string {
+	if x != nil {
+		return x.MentorId
+	}
+	return ""
+}
+
+func (x *ListBookingsRequest) GetQuery() string {
+	if x != nil {
+		return x.Query
+	}
+	return ""
+}
+
+func (x *ListBookingsRequest) GetOrderBy() string {
+	if x != nil {
+		return x.OrderBy
+	}
+	return ""
+}
+
+func (x *ListBookingsRequest) GetUpcoming() bool {
+	if x != nil {
+		return x.Upcoming
+	}
+	return false
+}
+
+func (x *ListBookingsRequest) GetUnpaid() bool {
+	if x != nil {
+		return x.Unpaid
+	}
+	return false
+}
+
+// ListBookingsResponse is one page.
+type ListBookingsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The bookings.
+	Bookings []*Booking `protobuf:"bytes,1,rep,name=bookings,proto3" json:"bookings,omitempty"`
+	// The next page, empty on the last.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListBookingsResponse) Reset() {
+	*x = ListBookingsResponse{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListBookingsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListBookingsResponse) ProtoMessage() {}
+
+func (x *ListBookingsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListBookingsResponse.ProtoReflect.Descriptor instead.
+func (*ListBookingsResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ListBookingsResponse) GetBookings() []*Booking {
+	if x != nil {
+		return x.Bookings
+	}
+	return nil
+}
+
+func (x *ListBookingsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// ExportBookingsRequest selects the bookings to export.
+type ExportBookingsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Same filters as ListBookings; page_size and page_token are ignored.
+	Filter        *ListBookingsRequest `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportBookingsRequest) Reset() {
+	*x = ExportBookingsRequest{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportBookingsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportBookingsRequest) ProtoMessage() {}
+
+func (x *ExportBookingsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportBookingsRequest.ProtoReflect.Descriptor instead.
+func (*ExportBookingsRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ExportBookingsRequest) GetFilter() *ListBookingsRequest {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
 // ApproveBookingRequest approves a pending booking.
 type ApproveBookingRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The booking's id.
-	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// For a request with preferred times: the one picked.
+	StartTime     *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ApproveBookingRequest) Reset() {
 	*x = ApproveBookingRequest{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[10]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1422,7 +1822,7 @@ func (x *ApproveBookingRequest) String() string {
 func (*ApproveBookingRequest) ProtoMessage() {}
 
 func (x *ApproveBookingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[10]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1435,7 +1835,7 @@ func (x *ApproveBookingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveBookingRequest.ProtoReflect.Descriptor instead.
 func (*ApproveBookingRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{10}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ApproveBookingRequest) GetId() string {
@@ -1443,6 +1843,13 @@ func (x *ApproveBookingRequest) GetId() string {
 		return x.Id
 	}
 	return ""
+}
+
+func (x *ApproveBookingRequest) GetStartTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartTime
+	}
+	return nil
 }
 
 // ApproveBookingResponse is the booking after approval.
@@ -1456,7 +1863,7 @@ type ApproveBookingResponse struct {
 
 func (x *ApproveBookingResponse) Reset() {
 	*x = ApproveBookingResponse{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[11]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1468,7 +1875,7 @@ func (x *ApproveBookingResponse) String() string {
 func (*ApproveBookingResponse) ProtoMessage() {}
 
 func (x *ApproveBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[11]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1481,7 +1888,7 @@ func (x *ApproveBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveBookingResponse.ProtoReflect.Descriptor instead.
 func (*ApproveBookingResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{11}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ApproveBookingResponse) GetBooking() *Booking {
@@ -1491,11 +1898,1692 @@ func (x *ApproveBookingResponse) GetBooking() *Booking {
 	return nil
 }
 
+// RejectBookingRequest rejects a request.
+type RejectBookingRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking's id.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Required: shown to the mentee.
+	Reason        string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RejectBookingRequest) Reset() {
+	*x = RejectBookingRequest{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RejectBookingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RejectBookingRequest) ProtoMessage() {}
+
+func (x *RejectBookingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RejectBookingRequest.ProtoReflect.Descriptor instead.
+func (*RejectBookingRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *RejectBookingRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *RejectBookingRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// RejectBookingResponse is the booking after rejection.
+type RejectBookingResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The rejected booking.
+	Booking       *Booking `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RejectBookingResponse) Reset() {
+	*x = RejectBookingResponse{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RejectBookingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RejectBookingResponse) ProtoMessage() {}
+
+func (x *RejectBookingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RejectBookingResponse.ProtoReflect.Descriptor instead.
+func (*RejectBookingResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *RejectBookingResponse) GetBooking() *Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
+// ProposeTimeRequest suggests another time.
+type ProposeTimeRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking's id.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The suggested start; the session keeps its duration.
+	StartTime *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
+	// An optional note for the other side.
+	Note          string `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProposeTimeRequest) Reset() {
+	*x = ProposeTimeRequest{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProposeTimeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProposeTimeRequest) ProtoMessage() {}
+
+func (x *ProposeTimeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProposeTimeRequest.ProtoReflect.Descriptor instead.
+func (*ProposeTimeRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ProposeTimeRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *ProposeTimeRequest) GetStartTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartTime
+	}
+	return nil
+}
+
+func (x *ProposeTimeRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+// ProposeTimeResponse is the booking with the proposal.
+type ProposeTimeResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking.
+	Booking       *Booking `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProposeTimeResponse) Reset() {
+	*x = ProposeTimeResponse{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProposeTimeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProposeTimeResponse) ProtoMessage() {}
+
+func (x *ProposeTimeResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProposeTimeResponse.ProtoReflect.Descriptor instead.
+func (*ProposeTimeResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *ProposeTimeResponse) GetBooking() *Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
+// AcceptProposalRequest accepts the open proposal.
+type AcceptProposalRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking's id.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AcceptProposalRequest) Reset() {
+	*x = AcceptProposalRequest{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AcceptProposalRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AcceptProposalRequest) ProtoMessage() {}
+
+func (x *AcceptProposalRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AcceptProposalRequest.ProtoReflect.Descriptor instead.
+func (*AcceptProposalRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *AcceptProposalRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// AcceptProposalResponse is the booking at its new time.
+type AcceptProposalResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking.
+	Booking       *Booking `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AcceptProposalResponse) Reset() {
+	*x = AcceptProposalResponse{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AcceptProposalResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AcceptProposalResponse) ProtoMessage() {}
+
+func (x *AcceptProposalResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AcceptProposalResponse.ProtoReflect.Descriptor instead.
+func (*AcceptProposalResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *AcceptProposalResponse) GetBooking() *Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
+// DeclineProposalRequest declines the open proposal.
+type DeclineProposalRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking's id.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeclineProposalRequest) Reset() {
+	*x = DeclineProposalRequest{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeclineProposalRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeclineProposalRequest) ProtoMessage() {}
+
+func (x *DeclineProposalRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeclineProposalRequest.ProtoReflect.Descriptor instead.
+func (*DeclineProposalRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *DeclineProposalRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// DeclineProposalResponse is the booking after the decline.
+type DeclineProposalResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking.
+	Booking       *Booking `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeclineProposalResponse) Reset() {
+	*x = DeclineProposalResponse{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeclineProposalResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeclineProposalResponse) ProtoMessage() {}
+
+func (x *DeclineProposalResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeclineProposalResponse.ProtoReflect.Descriptor instead.
+func (*DeclineProposalResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *DeclineProposalResponse) GetBooking() *Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
+// CancelBookingRequest cancels a booking.
+type CancelBookingRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking's id.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Optional reason, shown to the other side.
+	Reason        string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelBookingRequest) Reset() {
+	*x = CancelBookingRequest{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelBookingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelBookingRequest) ProtoMessage() {}
+
+func (x *CancelBookingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelBookingRequest.ProtoReflect.Descriptor instead.
+func (*CancelBookingRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *CancelBookingRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *CancelBookingRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// CancelBookingResponse is the booking after cancellation, with the money
+// outcome in its outcome.
+type CancelBookingResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking.
+	Booking       *Booking `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelBookingResponse) Reset() {
+	*x = CancelBookingResponse{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelBookingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelBookingResponse) ProtoMessage() {}
+
+func (x *CancelBookingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelBookingResponse.ProtoReflect.Descriptor instead.
+func (*CancelBookingResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *CancelBookingResponse) GetBooking() *Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
+// MarkPaidRequest marks a manual payment received.
+type MarkPaidRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking's id.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MarkPaidRequest) Reset() {
+	*x = MarkPaidRequest{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MarkPaidRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MarkPaidRequest) ProtoMessage() {}
+
+func (x *MarkPaidRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MarkPaidRequest.ProtoReflect.Descriptor instead.
+func (*MarkPaidRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *MarkPaidRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// MarkPaidResponse is the booking, now paid.
+type MarkPaidResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking.
+	Booking       *Booking `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MarkPaidResponse) Reset() {
+	*x = MarkPaidResponse{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MarkPaidResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MarkPaidResponse) ProtoMessage() {}
+
+func (x *MarkPaidResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MarkPaidResponse.ProtoReflect.Descriptor instead.
+func (*MarkPaidResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *MarkPaidResponse) GetBooking() *Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
+// MarkRefundedRequest marks a manual payment returned.
+type MarkRefundedRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking's id.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MarkRefundedRequest) Reset() {
+	*x = MarkRefundedRequest{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MarkRefundedRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MarkRefundedRequest) ProtoMessage() {}
+
+func (x *MarkRefundedRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MarkRefundedRequest.ProtoReflect.Descriptor instead.
+func (*MarkRefundedRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *MarkRefundedRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// MarkRefundedResponse is the booking, now refunded.
+type MarkRefundedResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking.
+	Booking       *Booking `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MarkRefundedResponse) Reset() {
+	*x = MarkRefundedResponse{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MarkRefundedResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MarkRefundedResponse) ProtoMessage() {}
+
+func (x *MarkRefundedResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MarkRefundedResponse.ProtoReflect.Descriptor instead.
+func (*MarkRefundedResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *MarkRefundedResponse) GetBooking() *Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
+// CompleteBookingRequest marks a session attended.
+type CompleteBookingRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking's id.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompleteBookingRequest) Reset() {
+	*x = CompleteBookingRequest{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompleteBookingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompleteBookingRequest) ProtoMessage() {}
+
+func (x *CompleteBookingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompleteBookingRequest.ProtoReflect.Descriptor instead.
+func (*CompleteBookingRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *CompleteBookingRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// CompleteBookingResponse is the completed booking.
+type CompleteBookingResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking.
+	Booking       *Booking `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompleteBookingResponse) Reset() {
+	*x = CompleteBookingResponse{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompleteBookingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompleteBookingResponse) ProtoMessage() {}
+
+func (x *CompleteBookingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompleteBookingResponse.ProtoReflect.Descriptor instead.
+func (*CompleteBookingResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *CompleteBookingResponse) GetBooking() *Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
+// MarkNoShowRequest marks a mentee absent.
+type MarkNoShowRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking's id.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MarkNoShowRequest) Reset() {
+	*x = MarkNoShowRequest{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MarkNoShowRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MarkNoShowRequest) ProtoMessage() {}
+
+func (x *MarkNoShowRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MarkNoShowRequest.ProtoReflect.Descriptor instead.
+func (*MarkNoShowRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *MarkNoShowRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// MarkNoShowResponse is the booking marked no-show.
+type MarkNoShowResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking.
+	Booking       *Booking `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MarkNoShowResponse) Reset() {
+	*x = MarkNoShowResponse{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MarkNoShowResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MarkNoShowResponse) ProtoMessage() {}
+
+func (x *MarkNoShowResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MarkNoShowResponse.ProtoReflect.Descriptor instead.
+func (*MarkNoShowResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *MarkNoShowResponse) GetBooking() *Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
+// RefundBookingRequest refunds a card payment.
+type RefundBookingRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking's id.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Amount in minor units; unset or 0 refunds all that is left.
+	AmountMinor int64 `protobuf:"varint,2,opt,name=amount_minor,json=amountMinor,proto3" json:"amount_minor,omitempty"`
+	// An optional note for the mentee.
+	Note          string `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RefundBookingRequest) Reset() {
+	*x = RefundBookingRequest{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RefundBookingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RefundBookingRequest) ProtoMessage() {}
+
+func (x *RefundBookingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RefundBookingRequest.ProtoReflect.Descriptor instead.
+func (*RefundBookingRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *RefundBookingRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *RefundBookingRequest) GetAmountMinor() int64 {
+	if x != nil {
+		return x.AmountMinor
+	}
+	return 0
+}
+
+func (x *RefundBookingRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+// RefundBookingResponse is the booking after the refund.
+type RefundBookingResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking.
+	Booking       *Booking `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RefundBookingResponse) Reset() {
+	*x = RefundBookingResponse{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RefundBookingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RefundBookingResponse) ProtoMessage() {}
+
+func (x *RefundBookingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RefundBookingResponse.ProtoReflect.Descriptor instead.
+func (*RefundBookingResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *RefundBookingResponse) GetBooking() *Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
+// DecideContinuationRequest decides after an intro session.
+type DecideContinuationRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking's id.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Approve continuation (the mentee may buy a bundle) or not.
+	Approve bool `protobuf:"varint,2,opt,name=approve,proto3" json:"approve,omitempty"`
+	// Required when not approving.
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DecideContinuationRequest) Reset() {
+	*x = DecideContinuationRequest{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DecideContinuationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DecideContinuationRequest) ProtoMessage() {}
+
+func (x *DecideContinuationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DecideContinuationRequest.ProtoReflect.Descriptor instead.
+func (*DecideContinuationRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *DecideContinuationRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *DecideContinuationRequest) GetApprove() bool {
+	if x != nil {
+		return x.Approve
+	}
+	return false
+}
+
+func (x *DecideContinuationRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// DecideContinuationResponse is the booking with the decision.
+type DecideContinuationResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking.
+	Booking       *Booking `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DecideContinuationResponse) Reset() {
+	*x = DecideContinuationResponse{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DecideContinuationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DecideContinuationResponse) ProtoMessage() {}
+
+func (x *DecideContinuationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DecideContinuationResponse.ProtoReflect.Descriptor instead.
+func (*DecideContinuationResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *DecideContinuationResponse) GetBooking() *Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
+// SendMessageRequest messages the mentee.
+type SendMessageRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking's id.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The message.
+	Text          string `protobuf:"bytes,2,opt,name=text,proto3" json:"text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendMessageRequest) Reset() {
+	*x = SendMessageRequest{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendMessageRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendMessageRequest) ProtoMessage() {}
+
+func (x *SendMessageRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendMessageRequest.ProtoReflect.Descriptor instead.
+func (*SendMessageRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *SendMessageRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *SendMessageRequest) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+// SendMessageResponse is the booking the message was about.
+type SendMessageResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking.
+	Booking       *Booking `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendMessageResponse) Reset() {
+	*x = SendMessageResponse{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendMessageResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendMessageResponse) ProtoMessage() {}
+
+func (x *SendMessageResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendMessageResponse.ProtoReflect.Descriptor instead.
+func (*SendMessageResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *SendMessageResponse) GetBooking() *Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
+// UpdateNotesRequest sets the mentor's private notes.
+type UpdateNotesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking's id.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The notes, replacing any before.
+	Notes         string `protobuf:"bytes,2,opt,name=notes,proto3" json:"notes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateNotesRequest) Reset() {
+	*x = UpdateNotesRequest{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateNotesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateNotesRequest) ProtoMessage() {}
+
+func (x *UpdateNotesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateNotesRequest.ProtoReflect.Descriptor instead.
+func (*UpdateNotesRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *UpdateNotesRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *UpdateNotesRequest) GetNotes() string {
+	if x != nil {
+		return x.Notes
+	}
+	return ""
+}
+
+// UpdateNotesResponse is the booking with the notes.
+type UpdateNotesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking.
+	Booking       *Booking `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateNotesResponse) Reset() {
+	*x = UpdateNotesResponse{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateNotesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateNotesResponse) ProtoMessage() {}
+
+func (x *UpdateNotesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateNotesResponse.ProtoReflect.Descriptor instead.
+func (*UpdateNotesResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *UpdateNotesResponse) GetBooking() *Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
+// CompleteSessionRequest completes a class session's bookings.
+type CompleteSessionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The session's id (Booking.session_id).
+	SessionId     string `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompleteSessionRequest) Reset() {
+	*x = CompleteSessionRequest{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompleteSessionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompleteSessionRequest) ProtoMessage() {}
+
+func (x *CompleteSessionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompleteSessionRequest.ProtoReflect.Descriptor instead.
+func (*CompleteSessionRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *CompleteSessionRequest) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
+// CompleteSessionResponse lists the bookings of the session after the call.
+type CompleteSessionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The bookings, completed or as they were (no-shows).
+	Bookings      []*Booking `protobuf:"bytes,1,rep,name=bookings,proto3" json:"bookings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompleteSessionResponse) Reset() {
+	*x = CompleteSessionResponse{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompleteSessionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompleteSessionResponse) ProtoMessage() {}
+
+func (x *CompleteSessionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompleteSessionResponse.ProtoReflect.Descriptor instead.
+func (*CompleteSessionResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *CompleteSessionResponse) GetBookings() []*Booking {
+	if x != nil {
+		return x.Bookings
+	}
+	return nil
+}
+
+// BookingSettings are a mentor's overrides of the marketplace's policy.
+type BookingSettings struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The mentor.
+	MentorId string `protobuf:"bytes,1,opt,name=mentor_id,json=mentorId,proto3" json:"mentor_id,omitempty"`
+	// New requests are approved at once.
+	AutoApprove bool `protobuf:"varint,2,opt,name=auto_approve,json=autoApprove,proto3" json:"auto_approve,omitempty"`
+	// How long a request waits for an answer before it expires.
+	ApprovalWindow *durationpb.Duration `protobuf:"bytes,3,opt,name=approval_window,json=approvalWindow,proto3" json:"approval_window,omitempty"`
+	// When the mentor is reminded of an unanswered request.
+	ReminderAfter *durationpb.Duration `protobuf:"bytes,4,opt,name=reminder_after,json=reminderAfter,proto3" json:"reminder_after,omitempty"`
+	// How long before the session a mentee may cancel with a full refund.
+	FreeCancelBefore *durationpb.Duration `protobuf:"bytes,5,opt,name=free_cancel_before,json=freeCancelBefore,proto3" json:"free_cancel_before,omitempty"`
+	// What a mentee's late cancellation does.
+	LateMenteeCancellation LateCancellation `protobuf:"varint,6,opt,name=late_mentee_cancellation,json=lateMenteeCancellation,proto3,enum=bookwell.booking.v1.LateCancellation" json:"late_mentee_cancellation,omitempty"`
+	// Whether the mentor may cancel a confirmed booking directly.
+	MentorMayCancel bool `protobuf:"varint,7,opt,name=mentor_may_cancel,json=mentorMayCancel,proto3" json:"mentor_may_cancel,omitempty"`
+	// When, after its start, an unmarked session counts as completed.
+	AutoCompleteAfter *durationpb.Duration `protobuf:"bytes,8,opt,name=auto_complete_after,json=autoCompleteAfter,proto3" json:"auto_complete_after,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *BookingSettings) Reset() {
+	*x = BookingSettings{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BookingSettings) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BookingSettings) ProtoMessage() {}
+
+func (x *BookingSettings) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BookingSettings.ProtoReflect.Descriptor instead.
+func (*BookingSettings) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *BookingSettings) GetMentorId() string {
+	if x != nil {
+		return x.MentorId
+	}
+	return ""
+}
+
+func (x *BookingSettings) GetAutoApprove() bool {
+	if x != nil {
+		return x.AutoApprove
+	}
+	return false
+}
+
+func (x *BookingSettings) GetApprovalWindow() *durationpb.Duration {
+	if x != nil {
+		return x.ApprovalWindow
+	}
+	return nil
+}
+
+func (x *BookingSettings) GetReminderAfter() *durationpb.Duration {
+	if x != nil {
+		return x.ReminderAfter
+	}
+	return nil
+}
+
+func (x *BookingSettings) GetFreeCancelBefore() *durationpb.Duration {
+	if x != nil {
+		return x.FreeCancelBefore
+	}
+	return nil
+}
+
+func (x *BookingSettings) GetLateMenteeCancellation() LateCancellation {
+	if x != nil {
+		return x.LateMenteeCancellation
+	}
+	return LateCancellation_LATE_CANCELLATION_UNSPECIFIED
+}
+
+func (x *BookingSettings) GetMentorMayCancel() bool {
+	if x != nil {
+		return x.MentorMayCancel
+	}
+	return false
+}
+
+func (x *BookingSettings) GetAutoCompleteAfter() *durationpb.Duration {
+	if x != nil {
+		return x.AutoCompleteAfter
+	}
+	return nil
+}
+
+// GetBookingSettingsRequest names a mentor.
+type GetBookingSettingsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The mentor.
+	MentorId      string `protobuf:"bytes,1,opt,name=mentor_id,json=mentorId,proto3" json:"mentor_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetBookingSettingsRequest) Reset() {
+	*x = GetBookingSettingsRequest{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetBookingSettingsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetBookingSettingsRequest) ProtoMessage() {}
+
+func (x *GetBookingSettingsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetBookingSettingsRequest.ProtoReflect.Descriptor instead.
+func (*GetBookingSettingsRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *GetBookingSettingsRequest) GetMentorId() string {
+	if x != nil {
+		return x.MentorId
+	}
+	return ""
+}
+
+// GetBookingSettingsResponse holds the settings in force.
+type GetBookingSettingsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The settings.
+	Settings      *BookingSettings `protobuf:"bytes,1,opt,name=settings,proto3" json:"settings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetBookingSettingsResponse) Reset() {
+	*x = GetBookingSettingsResponse{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetBookingSettingsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetBookingSettingsResponse) ProtoMessage() {}
+
+func (x *GetBookingSettingsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetBookingSettingsResponse.ProtoReflect.Descriptor instead.
+func (*GetBookingSettingsResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *GetBookingSettingsResponse) GetSettings() *BookingSettings {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
+// UpdateBookingSettingsRequest changes settings.
+type UpdateBookingSettingsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The new values; settings.mentor_id names the mentor.
+	Settings *BookingSettings `protobuf:"bytes,1,opt,name=settings,proto3" json:"settings,omitempty"`
+	// The fields to change; all given fields if empty.
+	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateBookingSettingsRequest) Reset() {
+	*x = UpdateBookingSettingsRequest{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateBookingSettingsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateBookingSettingsRequest) ProtoMessage() {}
+
+func (x *UpdateBookingSettingsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateBookingSettingsRequest.ProtoReflect.Descriptor instead.
+func (*UpdateBookingSettingsRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *UpdateBookingSettingsRequest) GetSettings() *BookingSettings {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
+func (x *UpdateBookingSettingsRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
+}
+
+// UpdateBookingSettingsResponse holds the settings now in force.
+type UpdateBookingSettingsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The settings.
+	Settings      *BookingSettings `protobuf:"bytes,1,opt,name=settings,proto3" json:"settings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateBookingSettingsResponse) Reset() {
+	*x = UpdateBookingSettingsResponse{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateBookingSettingsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateBookingSettingsResponse) ProtoMessage() {}
+
+func (x *UpdateBookingSettingsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateBookingSettingsResponse.ProtoReflect.Descriptor instead.
+func (*UpdateBookingSettingsResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *UpdateBookingSettingsResponse) GetSettings() *BookingSettings {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
 var File_bookwell_booking_v1_booking_proto protoreflect.FileDescriptor
 
 const file_bookwell_booking_v1_booking_proto_rawDesc = "" +
 	"\n" +
-	"!bookwell/booking/v1/booking.proto\x12\x13bookwell.booking.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\"F\n" +
+	"!bookwell/booking/v1/booking.proto\x12\x13bookwell.booking.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a\x1egoogle/protobuf/duration.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\"F\n" +
 	"\x05Money\x12\x1a\n" +
 	"\bcurrency\x18\x01 \x01(\tR\bcurrency\x12!\n" +
 	"\famount_minor\x18\x02 \x01(\x03R\vamountMinor\"\xd4\x01\n" +
@@ -1523,7 +3611,7 @@ const file_bookwell_booking_v1_booking_proto_rawDesc = "" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\x125\n" +
 	"\bend_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\aendTime\x12\x14\n" +
 	"\x05money\x18\x04 \x01(\tR\x05money\x12\x12\n" +
-	"\x04late\x18\x05 \x01(\bR\x04late\"\xff\x0e\n" +
+	"\x04late\x18\x05 \x01(\bR\x04late\"\xd1\x0f\n" +
 	"\aBooking\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
 	"\tmentor_id\x18\x02 \x01(\tR\bmentorId\x12\x1b\n" +
@@ -1569,24 +3657,150 @@ const file_bookwell_booking_v1_booking_proto_rawDesc = "" +
 	"\x13continuation_reason\x18! \x01(\tR\x12continuationReason\x12\x1b\n" +
 	"\tbundle_id\x18\" \x01(\tR\bbundleId\x12!\n" +
 	"\fmentor_notes\x18# \x01(\tR\vmentorNotes\x12J\n" +
-	"\x13first_response_time\x18$ \x01(\v2\x1a.google.protobuf.TimestampR\x11firstResponseTime\x1a@\n" +
+	"\x13first_response_time\x18$ \x01(\v2\x1a.google.protobuf.TimestampR\x11firstResponseTime\x12\x1d\n" +
+	"\n" +
+	"session_id\x18% \x01(\tR\tsessionId\x121\n" +
+	"\x14cancellation_summary\x18& \x01(\tR\x13cancellationSummary\x1a@\n" +
 	"\x12IntakeAnswersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"m\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xf7\x02\n" +
+	"\vPendingView\x122\n" +
+	"\x15mentee_prior_sessions\x18\x01 \x01(\x05R\x13menteePriorSessions\x12H\n" +
+	"\x12mentee_total_spend\x18\x02 \x01(\v2\x1a.bookwell.booking.v1.MoneyR\x10menteeTotalSpend\x12=\n" +
+	"\x1bmentee_average_rating_given\x18\x03 \x01(\x01R\x18menteeAverageRatingGiven\x12&\n" +
+	"\x0fmentee_no_shows\x18\x04 \x01(\x05R\rmenteeNoShows\x12&\n" +
+	"\x0ftime_still_free\x18\x05 \x01(\bR\rtimeStillFree\x12\x1a\n" +
+	"\bconflict\x18\x06 \x01(\tR\bconflict\x12?\n" +
+	"\x1crequested_times_mentor_local\x18\a \x03(\tR\x19requestedTimesMentorLocal\"\x8c\x01\n" +
 	"\x14CreateBookingRequest\x126\n" +
 	"\abooking\x18\x01 \x01(\v2\x1c.bookwell.booking.v1.BookingR\abooking\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\x02 \x01(\tR\trequestId\"O\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\x12\x1d\n" +
+	"\n" +
+	"card_token\x18\x03 \x01(\tR\tcardToken\"O\n" +
 	"\x15CreateBookingResponse\x126\n" +
 	"\abooking\x18\x01 \x01(\v2\x1c.bookwell.booking.v1.BookingR\abooking\"#\n" +
 	"\x11GetBookingRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\"L\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"\x91\x01\n" +
 	"\x12GetBookingResponse\x126\n" +
-	"\abooking\x18\x01 \x01(\v2\x1c.bookwell.booking.v1.BookingR\abooking\"'\n" +
+	"\abooking\x18\x01 \x01(\v2\x1c.bookwell.booking.v1.BookingR\abooking\x12C\n" +
+	"\fpending_view\x18\x02 \x01(\v2 .bookwell.booking.v1.PendingViewR\vpendingView\"\x98\x04\n" +
+	"\x13ListBookingsRequest\x12\x1b\n" +
+	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x02 \x01(\tR\tpageToken\x12>\n" +
+	"\bstatuses\x18\x03 \x03(\x0e2\".bookwell.booking.v1.BookingStatusR\bstatuses\x12;\n" +
+	"\vstart_after\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"startAfter\x12=\n" +
+	"\fstart_before\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\vstartBefore\x12I\n" +
+	"\x0epayment_method\x18\x06 \x01(\x0e2\".bookwell.booking.v1.PaymentMethodR\rpaymentMethod\x12\x1f\n" +
+	"\voffering_id\x18\a \x01(\tR\n" +
+	"offeringId\x12\x1b\n" +
+	"\tmentee_id\x18\b \x01(\tR\bmenteeId\x12\x1b\n" +
+	"\tmentor_id\x18\t \x01(\tR\bmentorId\x12\x14\n" +
+	"\x05query\x18\n" +
+	" \x01(\tR\x05query\x12\x19\n" +
+	"\border_by\x18\v \x01(\tR\aorderBy\x12\x1a\n" +
+	"\bupcoming\x18\f \x01(\bR\bupcoming\x12\x16\n" +
+	"\x06unpaid\x18\r \x01(\bR\x06unpaid\"x\n" +
+	"\x14ListBookingsResponse\x128\n" +
+	"\bbookings\x18\x01 \x03(\v2\x1c.bookwell.booking.v1.BookingR\bbookings\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"Y\n" +
+	"\x15ExportBookingsRequest\x12@\n" +
+	"\x06filter\x18\x01 \x01(\v2(.bookwell.booking.v1.ListBookingsRequestR\x06filter\"b\n" +
 	"\x15ApproveBookingRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\"P\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x129\n" +
+	"\n" +
+	"start_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\"P\n" +
 	"\x16ApproveBookingResponse\x126\n" +
-	"\abooking\x18\x01 \x01(\v2\x1c.bookwell.booking.v1.BookingR\abooking*\xe8\x02\n" +
+	"\abooking\x18\x01 \x01(\v2\x1c.bookwell.booking.v1.BookingR\abooking\">\n" +
+	"\x14RejectBookingRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"O\n" +
+	"\x15RejectBookingResponse\x126\n" +
+	"\abooking\x18\x01 \x01(\v2\x1c.bookwell.booking.v1.BookingR\abooking\"s\n" +
+	"\x12ProposeTimeRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x129\n" +
+	"\n" +
+	"start_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x12\x12\n" +
+	"\x04note\x18\x03 \x01(\tR\x04note\"M\n" +
+	"\x13ProposeTimeResponse\x126\n" +
+	"\abooking\x18\x01 \x01(\v2\x1c.bookwell.booking.v1.BookingR\abooking\"'\n" +
+	"\x15AcceptProposalRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"P\n" +
+	"\x16AcceptProposalResponse\x126\n" +
+	"\abooking\x18\x01 \x01(\v2\x1c.bookwell.booking.v1.BookingR\abooking\"(\n" +
+	"\x16DeclineProposalRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"Q\n" +
+	"\x17DeclineProposalResponse\x126\n" +
+	"\abooking\x18\x01 \x01(\v2\x1c.bookwell.booking.v1.BookingR\abooking\">\n" +
+	"\x14CancelBookingRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"O\n" +
+	"\x15CancelBookingResponse\x126\n" +
+	"\abooking\x18\x01 \x01(\v2\x1c.bookwell.booking.v1.BookingR\abooking\"!\n" +
+	"\x0fMarkPaidRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"J\n" +
+	"\x10MarkPaidResponse\x126\n" +
+	"\abooking\x18\x01 \x01(\v2\x1c.bookwell.booking.v1.BookingR\abooking\"%\n" +
+	"\x13MarkRefundedRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"N\n" +
+	"\x14MarkRefundedResponse\x126\n" +
+	"\abooking\x18\x01 \x01(\v2\x1c.bookwell.booking.v1.BookingR\abooking\"(\n" +
+	"\x16CompleteBookingRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"Q\n" +
+	"\x17CompleteBookingResponse\x126\n" +
+	"\abooking\x18\x01 \x01(\v2\x1c.bookwell.booking.v1.BookingR\abooking\"#\n" +
+	"\x11MarkNoShowRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"L\n" +
+	"\x12MarkNoShowResponse\x126\n" +
+	"\abooking\x18\x01 \x01(\v2\x1c.bookwell.booking.v1.BookingR\abooking\"]\n" +
+	"\x14RefundBookingRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12!\n" +
+	"\famount_minor\x18\x02 \x01(\x03R\vamountMinor\x12\x12\n" +
+	"\x04note\x18\x03 \x01(\tR\x04note\"O\n" +
+	"\x15RefundBookingResponse\x126\n" +
+	"\abooking\x18\x01 \x01(\v2\x1c.bookwell.booking.v1.BookingR\abooking\"]\n" +
+	"\x19DecideContinuationRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
+	"\aapprove\x18\x02 \x01(\bR\aapprove\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"T\n" +
+	"\x1aDecideContinuationResponse\x126\n" +
+	"\abooking\x18\x01 \x01(\v2\x1c.bookwell.booking.v1.BookingR\abooking\"8\n" +
+	"\x12SendMessageRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
+	"\x04text\x18\x02 \x01(\tR\x04text\"M\n" +
+	"\x13SendMessageResponse\x126\n" +
+	"\abooking\x18\x01 \x01(\v2\x1c.bookwell.booking.v1.BookingR\abooking\":\n" +
+	"\x12UpdateNotesRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
+	"\x05notes\x18\x02 \x01(\tR\x05notes\"M\n" +
+	"\x13UpdateNotesResponse\x126\n" +
+	"\abooking\x18\x01 \x01(\v2\x1c.bookwell.booking.v1.BookingR\abooking\"7\n" +
+	"\x16CompleteSessionRequest\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\"S\n" +
+	"\x17CompleteSessionResponse\x128\n" +
+	"\bbookings\x18\x01 \x03(\v2\x1c.bookwell.booking.v1.BookingR\bbookings\"\xf8\x03\n" +
+	"\x0fBookingSettings\x12\x1b\n" +
+	"\tmentor_id\x18\x01 \x01(\tR\bmentorId\x12!\n" +
+	"\fauto_approve\x18\x02 \x01(\bR\vautoApprove\x12B\n" +
+	"\x0fapproval_window\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\x0eapprovalWindow\x12@\n" +
+	"\x0ereminder_after\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\rreminderAfter\x12G\n" +
+	"\x12free_cancel_before\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\x10freeCancelBefore\x12_\n" +
+	"\x18late_mentee_cancellation\x18\x06 \x01(\x0e2%.bookwell.booking.v1.LateCancellationR\x16lateMenteeCancellation\x12*\n" +
+	"\x11mentor_may_cancel\x18\a \x01(\bR\x0fmentorMayCancel\x12I\n" +
+	"\x13auto_complete_after\x18\b \x01(\v2\x19.google.protobuf.DurationR\x11autoCompleteAfter\"8\n" +
+	"\x19GetBookingSettingsRequest\x12\x1b\n" +
+	"\tmentor_id\x18\x01 \x01(\tR\bmentorId\"^\n" +
+	"\x1aGetBookingSettingsResponse\x12@\n" +
+	"\bsettings\x18\x01 \x01(\v2$.bookwell.booking.v1.BookingSettingsR\bsettings\"\x9d\x01\n" +
+	"\x1cUpdateBookingSettingsRequest\x12@\n" +
+	"\bsettings\x18\x01 \x01(\v2$.bookwell.booking.v1.BookingSettingsR\bsettings\x12;\n" +
+	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMask\"a\n" +
+	"\x1dUpdateBookingSettingsResponse\x12@\n" +
+	"\bsettings\x18\x01 \x01(\v2$.bookwell.booking.v1.BookingSettingsR\bsettings*\xe8\x02\n" +
 	"\rBookingStatus\x12\x1e\n" +
 	"\x1aBOOKING_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16BOOKING_STATUS_PENDING\x10\x01\x12\x1e\n" +
@@ -1635,12 +3849,31 @@ const file_bookwell_booking_v1_booking_proto_rawDesc = "" +
 	"\fContinuation\x12\x1c\n" +
 	"\x18CONTINUATION_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15CONTINUATION_APPROVED\x10\x01\x12\x19\n" +
-	"\x15CONTINUATION_REJECTED\x10\x022\x9d\x03\n" +
+	"\x15CONTINUATION_REJECTED\x10\x022\xe0\x17\n" +
 	"\x0eBookingService\x12\x7f\n" +
 	"\rCreateBooking\x12).bookwell.booking.v1.CreateBookingRequest\x1a*.bookwell.booking.v1.CreateBookingResponse\"\x17\x82\xd3\xe4\x93\x02\x11:\x01*\"\f/v1/bookings\x12x\n" +
 	"\n" +
-	"GetBooking\x12&.bookwell.booking.v1.GetBookingRequest\x1a'.bookwell.booking.v1.GetBookingResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/bookings/{id}\x12\x8f\x01\n" +
-	"\x0eApproveBooking\x12*.bookwell.booking.v1.ApproveBookingRequest\x1a+.bookwell.booking.v1.ApproveBookingResponse\"$\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/bookings/{id}:approveB\xff\x02\x92A\xa3\x01\x12z\n" +
+	"GetBooking\x12&.bookwell.booking.v1.GetBookingRequest\x1a'.bookwell.booking.v1.GetBookingResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/bookings/{id}\x12y\n" +
+	"\fListBookings\x12(.bookwell.booking.v1.ListBookingsRequest\x1a).bookwell.booking.v1.ListBookingsResponse\"\x14\x82\xd3\xe4\x93\x02\x0e\x12\f/v1/bookings\x12o\n" +
+	"\x0eExportBookings\x12*.bookwell.booking.v1.ExportBookingsRequest\x1a\x14.google.api.HttpBody\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/bookings:export\x12\x8f\x01\n" +
+	"\x0eApproveBooking\x12*.bookwell.booking.v1.ApproveBookingRequest\x1a+.bookwell.booking.v1.ApproveBookingResponse\"$\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/bookings/{id}:approve\x12\x8b\x01\n" +
+	"\rRejectBooking\x12).bookwell.booking.v1.RejectBookingRequest\x1a*.bookwell.booking.v1.RejectBookingResponse\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/bookings/{id}:reject\x12\x86\x01\n" +
+	"\vProposeTime\x12'.bookwell.booking.v1.ProposeTimeRequest\x1a(.bookwell.booking.v1.ProposeTimeResponse\"$\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/bookings/{id}:propose\x12\x8e\x01\n" +
+	"\x0eAcceptProposal\x12*.bookwell.booking.v1.AcceptProposalRequest\x1a+.bookwell.booking.v1.AcceptProposalResponse\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/bookings/{id}:accept\x12\x92\x01\n" +
+	"\x0fDeclineProposal\x12+.bookwell.booking.v1.DeclineProposalRequest\x1a,.bookwell.booking.v1.DeclineProposalResponse\"$\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/bookings/{id}:decline\x12\x8b\x01\n" +
+	"\rCancelBooking\x12).bookwell.booking.v1.CancelBookingRequest\x1a*.bookwell.booking.v1.CancelBookingResponse\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/bookings/{id}:cancel\x12~\n" +
+	"\bMarkPaid\x12$.bookwell.booking.v1.MarkPaidRequest\x1a%.bookwell.booking.v1.MarkPaidResponse\"%\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/bookings/{id}:markPaid\x12\x8e\x01\n" +
+	"\fMarkRefunded\x12(.bookwell.booking.v1.MarkRefundedRequest\x1a).bookwell.booking.v1.MarkRefundedResponse\")\x82\xd3\xe4\x93\x02#:\x01*\"\x1e/v1/bookings/{id}:markRefunded\x12\x93\x01\n" +
+	"\x0fCompleteBooking\x12+.bookwell.booking.v1.CompleteBookingRequest\x1a,.bookwell.booking.v1.CompleteBookingResponse\"%\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/bookings/{id}:complete\x12\x86\x01\n" +
+	"\n" +
+	"MarkNoShow\x12&.bookwell.booking.v1.MarkNoShowRequest\x1a'.bookwell.booking.v1.MarkNoShowResponse\"'\x82\xd3\xe4\x93\x02!:\x01*\"\x1c/v1/bookings/{id}:markNoShow\x12\x8b\x01\n" +
+	"\rRefundBooking\x12).bookwell.booking.v1.RefundBookingRequest\x1a*.bookwell.booking.v1.RefundBookingResponse\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/bookings/{id}:refund\x12\xa6\x01\n" +
+	"\x12DecideContinuation\x12..bookwell.booking.v1.DecideContinuationRequest\x1a/.bookwell.booking.v1.DecideContinuationResponse\"/\x82\xd3\xe4\x93\x02):\x01*\"$/v1/bookings/{id}:decideContinuation\x12\x86\x01\n" +
+	"\vSendMessage\x12'.bookwell.booking.v1.SendMessageRequest\x1a(.bookwell.booking.v1.SendMessageResponse\"$\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/bookings/{id}:message\x12\x8a\x01\n" +
+	"\vUpdateNotes\x12'.bookwell.booking.v1.UpdateNotesRequest\x1a(.bookwell.booking.v1.UpdateNotesResponse\"(\x82\xd3\xe4\x93\x02\":\x01*\"\x1d/v1/bookings/{id}:updateNotes\x12\x9e\x01\n" +
+	"\x0fCompleteSession\x12+.bookwell.booking.v1.CompleteSessionRequest\x1a,.bookwell.booking.v1.CompleteSessionResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/v1/sessions/{session_id}:completeAll\x12\xa6\x01\n" +
+	"\x12GetBookingSettings\x12..bookwell.booking.v1.GetBookingSettingsRequest\x1a/.bookwell.booking.v1.GetBookingSettingsResponse\"/\x82\xd3\xe4\x93\x02)\x12'/v1/mentors/{mentor_id}/bookingSettings\x12\xc2\x01\n" +
+	"\x15UpdateBookingSettings\x121.bookwell.booking.v1.UpdateBookingSettingsRequest\x1a2.bookwell.booking.v1.UpdateBookingSettingsResponse\"B\x82\xd3\xe4\x93\x02<:\bsettings20/v1/mentors/{settings.mentor_id}/bookingSettingsB\xff\x02\x92A\xa3\x01\x12z\n" +
 	"\bbookwell\x12jBooking back end for marketplaces where a mentee books a session with a mentor and the mentor approves it.2\x02v1*\x01\x012\x10application/json:\x10application/json\n" +
 	"\x17com.bookwell.booking.v1B\fBookingProtoP\x01ZAgithub.com/bookwell/bookwell/gen/go/bookwell/booking/v1;bookingv1\xa2\x02\x03BBX\xaa\x02\x13Bookwell.Booking.V1\xca\x02\x13Bookwell\\Booking\\V1\xe2\x02\x1fBookwell\\Booking\\V1\\GPBMetadata\xea\x02\x15Bookwell::Booking::V1b\x06proto3"
 
@@ -1657,72 +3890,181 @@ func file_bookwell_booking_v1_booking_proto_rawDescGZIP() []byte {
 }
 
 var file_bookwell_booking_v1_booking_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
-var file_bookwell_booking_v1_booking_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_bookwell_booking_v1_booking_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
 var file_bookwell_booking_v1_booking_proto_goTypes = []any{
-	(BookingStatus)(0),             // 0: bookwell.booking.v1.BookingStatus
-	(Role)(0),                      // 1: bookwell.booking.v1.Role
-	(PaymentMethod)(0),             // 2: bookwell.booking.v1.PaymentMethod
-	(PaymentStatus)(0),             // 3: bookwell.booking.v1.PaymentStatus
-	(OfferingKind)(0),              // 4: bookwell.booking.v1.OfferingKind
-	(LateCancellation)(0),          // 5: bookwell.booking.v1.LateCancellation
-	(Continuation)(0),              // 6: bookwell.booking.v1.Continuation
-	(*Money)(nil),                  // 7: bookwell.booking.v1.Money
-	(*Proposal)(nil),               // 8: bookwell.booking.v1.Proposal
-	(*CalendarLinks)(nil),          // 9: bookwell.booking.v1.CalendarLinks
-	(*CancellationPolicy)(nil),     // 10: bookwell.booking.v1.CancellationPolicy
-	(*Outcome)(nil),                // 11: bookwell.booking.v1.Outcome
-	(*Booking)(nil),                // 12: bookwell.booking.v1.Booking
-	(*CreateBookingRequest)(nil),   // 13: bookwell.booking.v1.CreateBookingRequest
-	(*CreateBookingResponse)(nil),  // 14: bookwell.booking.v1.CreateBookingResponse
-	(*GetBookingRequest)(nil),      // 15: bookwell.booking.v1.GetBookingRequest
-	(*GetBookingResponse)(nil),     // 16: bookwell.booking.v1.GetBookingResponse
-	(*ApproveBookingRequest)(nil),  // 17: bookwell.booking.v1.ApproveBookingRequest
-	(*ApproveBookingResponse)(nil), // 18: bookwell.booking.v1.ApproveBookingResponse
-	nil,                            // 19: bookwell.booking.v1.Booking.IntakeAnswersEntry
-	(*timestamppb.Timestamp)(nil),  // 20: google.protobuf.Timestamp
+	(BookingStatus)(0),                    // 0: bookwell.booking.v1.BookingStatus
+	(Role)(0),                             // 1: bookwell.booking.v1.Role
+	(PaymentMethod)(0),                    // 2: bookwell.booking.v1.PaymentMethod
+	(PaymentStatus)(0),                    // 3: bookwell.booking.v1.PaymentStatus
+	(OfferingKind)(0),                     // 4: bookwell.booking.v1.OfferingKind
+	(LateCancellation)(0),                 // 5: bookwell.booking.v1.LateCancellation
+	(Continuation)(0),                     // 6: bookwell.booking.v1.Continuation
+	(*Money)(nil),                         // 7: bookwell.booking.v1.Money
+	(*Proposal)(nil),                      // 8: bookwell.booking.v1.Proposal
+	(*CalendarLinks)(nil),                 // 9: bookwell.booking.v1.CalendarLinks
+	(*CancellationPolicy)(nil),            // 10: bookwell.booking.v1.CancellationPolicy
+	(*Outcome)(nil),                       // 11: bookwell.booking.v1.Outcome
+	(*Booking)(nil),                       // 12: bookwell.booking.v1.Booking
+	(*PendingView)(nil),                   // 13: bookwell.booking.v1.PendingView
+	(*CreateBookingRequest)(nil),          // 14: bookwell.booking.v1.CreateBookingRequest
+	(*CreateBookingResponse)(nil),         // 15: bookwell.booking.v1.CreateBookingResponse
+	(*GetBookingRequest)(nil),             // 16: bookwell.booking.v1.GetBookingRequest
+	(*GetBookingResponse)(nil),            // 17: bookwell.booking.v1.GetBookingResponse
+	(*ListBookingsRequest)(nil),           // 18: bookwell.booking.v1.ListBookingsRequest
+	(*ListBookingsResponse)(nil),          // 19: bookwell.booking.v1.ListBookingsResponse
+	(*ExportBookingsRequest)(nil),         // 20: bookwell.booking.v1.ExportBookingsRequest
+	(*ApproveBookingRequest)(nil),         // 21: bookwell.booking.v1.ApproveBookingRequest
+	(*ApproveBookingResponse)(nil),        // 22: bookwell.booking.v1.ApproveBookingResponse
+	(*RejectBookingRequest)(nil),          // 23: bookwell.booking.v1.RejectBookingRequest
+	(*RejectBookingResponse)(nil),         // 24: bookwell.booking.v1.RejectBookingResponse
+	(*ProposeTimeRequest)(nil),            // 25: bookwell.booking.v1.ProposeTimeRequest
+	(*ProposeTimeResponse)(nil),           // 26: bookwell.booking.v1.ProposeTimeResponse
+	(*AcceptProposalRequest)(nil),         // 27: bookwell.booking.v1.AcceptProposalRequest
+	(*AcceptProposalResponse)(nil),        // 28: bookwell.booking.v1.AcceptProposalResponse
+	(*DeclineProposalRequest)(nil),        // 29: bookwell.booking.v1.DeclineProposalRequest
+	(*DeclineProposalResponse)(nil),       // 30: bookwell.booking.v1.DeclineProposalResponse
+	(*CancelBookingRequest)(nil),          // 31: bookwell.booking.v1.CancelBookingRequest
+	(*CancelBookingResponse)(nil),         // 32: bookwell.booking.v1.CancelBookingResponse
+	(*MarkPaidRequest)(nil),               // 33: bookwell.booking.v1.MarkPaidRequest
+	(*MarkPaidResponse)(nil),              // 34: bookwell.booking.v1.MarkPaidResponse
+	(*MarkRefundedRequest)(nil),           // 35: bookwell.booking.v1.MarkRefundedRequest
+	(*MarkRefundedResponse)(nil),          // 36: bookwell.booking.v1.MarkRefundedResponse
+	(*CompleteBookingRequest)(nil),        // 37: bookwell.booking.v1.CompleteBookingRequest
+	(*CompleteBookingResponse)(nil),       // 38: bookwell.booking.v1.CompleteBookingResponse
+	(*MarkNoShowRequest)(nil),             // 39: bookwell.booking.v1.MarkNoShowRequest
+	(*MarkNoShowResponse)(nil),            // 40: bookwell.booking.v1.MarkNoShowResponse
+	(*RefundBookingRequest)(nil),          // 41: bookwell.booking.v1.RefundBookingRequest
+	(*RefundBookingResponse)(nil),         // 42: bookwell.booking.v1.RefundBookingResponse
+	(*DecideContinuationRequest)(nil),     // 43: bookwell.booking.v1.DecideContinuationRequest
+	(*DecideContinuationResponse)(nil),    // 44: bookwell.booking.v1.DecideContinuationResponse
+	(*SendMessageRequest)(nil),            // 45: bookwell.booking.v1.SendMessageRequest
+	(*SendMessageResponse)(nil),           // 46: bookwell.booking.v1.SendMessageResponse
+	(*UpdateNotesRequest)(nil),            // 47: bookwell.booking.v1.UpdateNotesRequest
+	(*UpdateNotesResponse)(nil),           // 48: bookwell.booking.v1.UpdateNotesResponse
+	(*CompleteSessionRequest)(nil),        // 49: bookwell.booking.v1.CompleteSessionRequest
+	(*CompleteSessionResponse)(nil),       // 50: bookwell.booking.v1.CompleteSessionResponse
+	(*BookingSettings)(nil),               // 51: bookwell.booking.v1.BookingSettings
+	(*GetBookingSettingsRequest)(nil),     // 52: bookwell.booking.v1.GetBookingSettingsRequest
+	(*GetBookingSettingsResponse)(nil),    // 53: bookwell.booking.v1.GetBookingSettingsResponse
+	(*UpdateBookingSettingsRequest)(nil),  // 54: bookwell.booking.v1.UpdateBookingSettingsRequest
+	(*UpdateBookingSettingsResponse)(nil), // 55: bookwell.booking.v1.UpdateBookingSettingsResponse
+	nil,                                   // 56: bookwell.booking.v1.Booking.IntakeAnswersEntry
+	(*timestamppb.Timestamp)(nil),         // 57: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),           // 58: google.protobuf.Duration
+	(*fieldmaskpb.FieldMask)(nil),         // 59: google.protobuf.FieldMask
+	(*httpbody.HttpBody)(nil),             // 60: google.api.HttpBody
 }
 var file_bookwell_booking_v1_booking_proto_depIdxs = []int32{
-	20, // 0: bookwell.booking.v1.Proposal.start_time:type_name -> google.protobuf.Timestamp
+	57, // 0: bookwell.booking.v1.Proposal.start_time:type_name -> google.protobuf.Timestamp
 	1,  // 1: bookwell.booking.v1.Proposal.proposed_by:type_name -> bookwell.booking.v1.Role
-	20, // 2: bookwell.booking.v1.Proposal.propose_time:type_name -> google.protobuf.Timestamp
-	20, // 3: bookwell.booking.v1.CancellationPolicy.free_until:type_name -> google.protobuf.Timestamp
+	57, // 2: bookwell.booking.v1.Proposal.propose_time:type_name -> google.protobuf.Timestamp
+	57, // 3: bookwell.booking.v1.CancellationPolicy.free_until:type_name -> google.protobuf.Timestamp
 	5,  // 4: bookwell.booking.v1.CancellationPolicy.late_mentee_cancellation:type_name -> bookwell.booking.v1.LateCancellation
 	1,  // 5: bookwell.booking.v1.Outcome.ended_by:type_name -> bookwell.booking.v1.Role
-	20, // 6: bookwell.booking.v1.Outcome.end_time:type_name -> google.protobuf.Timestamp
+	57, // 6: bookwell.booking.v1.Outcome.end_time:type_name -> google.protobuf.Timestamp
 	0,  // 7: bookwell.booking.v1.Booking.status:type_name -> bookwell.booking.v1.BookingStatus
-	20, // 8: bookwell.booking.v1.Booking.start_time:type_name -> google.protobuf.Timestamp
-	20, // 9: bookwell.booking.v1.Booking.end_time:type_name -> google.protobuf.Timestamp
-	20, // 10: bookwell.booking.v1.Booking.create_time:type_name -> google.protobuf.Timestamp
-	20, // 11: bookwell.booking.v1.Booking.update_time:type_name -> google.protobuf.Timestamp
-	20, // 12: bookwell.booking.v1.Booking.preferred_start_times:type_name -> google.protobuf.Timestamp
+	57, // 8: bookwell.booking.v1.Booking.start_time:type_name -> google.protobuf.Timestamp
+	57, // 9: bookwell.booking.v1.Booking.end_time:type_name -> google.protobuf.Timestamp
+	57, // 10: bookwell.booking.v1.Booking.create_time:type_name -> google.protobuf.Timestamp
+	57, // 11: bookwell.booking.v1.Booking.update_time:type_name -> google.protobuf.Timestamp
+	57, // 12: bookwell.booking.v1.Booking.preferred_start_times:type_name -> google.protobuf.Timestamp
 	2,  // 13: bookwell.booking.v1.Booking.payment_method:type_name -> bookwell.booking.v1.PaymentMethod
 	3,  // 14: bookwell.booking.v1.Booking.payment_status:type_name -> bookwell.booking.v1.PaymentStatus
 	7,  // 15: bookwell.booking.v1.Booking.price:type_name -> bookwell.booking.v1.Money
 	7,  // 16: bookwell.booking.v1.Booking.refunded:type_name -> bookwell.booking.v1.Money
 	4,  // 17: bookwell.booking.v1.Booking.offering_kind:type_name -> bookwell.booking.v1.OfferingKind
-	19, // 18: bookwell.booking.v1.Booking.intake_answers:type_name -> bookwell.booking.v1.Booking.IntakeAnswersEntry
+	56, // 18: bookwell.booking.v1.Booking.intake_answers:type_name -> bookwell.booking.v1.Booking.IntakeAnswersEntry
 	9,  // 19: bookwell.booking.v1.Booking.calendar_links:type_name -> bookwell.booking.v1.CalendarLinks
 	8,  // 20: bookwell.booking.v1.Booking.proposal:type_name -> bookwell.booking.v1.Proposal
 	10, // 21: bookwell.booking.v1.Booking.cancellation_policy:type_name -> bookwell.booking.v1.CancellationPolicy
-	20, // 22: bookwell.booking.v1.Booking.expire_time:type_name -> google.protobuf.Timestamp
+	57, // 22: bookwell.booking.v1.Booking.expire_time:type_name -> google.protobuf.Timestamp
 	11, // 23: bookwell.booking.v1.Booking.outcome:type_name -> bookwell.booking.v1.Outcome
 	6,  // 24: bookwell.booking.v1.Booking.continuation:type_name -> bookwell.booking.v1.Continuation
-	20, // 25: bookwell.booking.v1.Booking.first_response_time:type_name -> google.protobuf.Timestamp
-	12, // 26: bookwell.booking.v1.CreateBookingRequest.booking:type_name -> bookwell.booking.v1.Booking
-	12, // 27: bookwell.booking.v1.CreateBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
-	12, // 28: bookwell.booking.v1.GetBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
-	12, // 29: bookwell.booking.v1.ApproveBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
-	13, // 30: bookwell.booking.v1.BookingService.CreateBooking:input_type -> bookwell.booking.v1.CreateBookingRequest
-	15, // 31: bookwell.booking.v1.BookingService.GetBooking:input_type -> bookwell.booking.v1.GetBookingRequest
-	17, // 32: bookwell.booking.v1.BookingService.ApproveBooking:input_type -> bookwell.booking.v1.ApproveBookingRequest
-	14, // 33: bookwell.booking.v1.BookingService.CreateBooking:output_type -> bookwell.booking.v1.CreateBookingResponse
-	16, // 34: bookwell.booking.v1.BookingService.GetBooking:output_type -> bookwell.booking.v1.GetBookingResponse
-	18, // 35: bookwell.booking.v1.BookingService.ApproveBooking:output_type -> bookwell.booking.v1.ApproveBookingResponse
-	33, // [33:36] is the sub-list for method output_type
-	30, // [30:33] is the sub-list for method input_type
-	30, // [30:30] is the sub-list for extension type_name
-	30, // [30:30] is the sub-list for extension extendee
-	0,  // [0:30] is the sub-list for field type_name
+	57, // 25: bookwell.booking.v1.Booking.first_response_time:type_name -> google.protobuf.Timestamp
+	7,  // 26: bookwell.booking.v1.PendingView.mentee_total_spend:type_name -> bookwell.booking.v1.Money
+	12, // 27: bookwell.booking.v1.CreateBookingRequest.booking:type_name -> bookwell.booking.v1.Booking
+	12, // 28: bookwell.booking.v1.CreateBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
+	12, // 29: bookwell.booking.v1.GetBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
+	13, // 30: bookwell.booking.v1.GetBookingResponse.pending_view:type_name -> bookwell.booking.v1.PendingView
+	0,  // 31: bookwell.booking.v1.ListBookingsRequest.statuses:type_name -> bookwell.booking.v1.BookingStatus
+	57, // 32: bookwell.booking.v1.ListBookingsRequest.start_after:type_name -> google.protobuf.Timestamp
+	57, // 33: bookwell.booking.v1.ListBookingsRequest.start_before:type_name -> google.protobuf.Timestamp
+	2,  // 34: bookwell.booking.v1.ListBookingsRequest.payment_method:type_name -> bookwell.booking.v1.PaymentMethod
+	12, // 35: bookwell.booking.v1.ListBookingsResponse.bookings:type_name -> bookwell.booking.v1.Booking
+	18, // 36: bookwell.booking.v1.ExportBookingsRequest.filter:type_name -> bookwell.booking.v1.ListBookingsRequest
+	57, // 37: bookwell.booking.v1.ApproveBookingRequest.start_time:type_name -> google.protobuf.Timestamp
+	12, // 38: bookwell.booking.v1.ApproveBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
+	12, // 39: bookwell.booking.v1.RejectBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
+	57, // 40: bookwell.booking.v1.ProposeTimeRequest.start_time:type_name -> google.protobuf.Timestamp
+	12, // 41: bookwell.booking.v1.ProposeTimeResponse.booking:type_name -> bookwell.booking.v1.Booking
+	12, // 42: bookwell.booking.v1.AcceptProposalResponse.booking:type_name -> bookwell.booking.v1.Booking
+	12, // 43: bookwell.booking.v1.DeclineProposalResponse.booking:type_name -> bookwell.booking.v1.Booking
+	12, // 44: bookwell.booking.v1.CancelBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
+	12, // 45: bookwell.booking.v1.MarkPaidResponse.booking:type_name -> bookwell.booking.v1.Booking
+	12, // 46: bookwell.booking.v1.MarkRefundedResponse.booking:type_name -> bookwell.booking.v1.Booking
+	12, // 47: bookwell.booking.v1.CompleteBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
+	12, // 48: bookwell.booking.v1.MarkNoShowResponse.booking:type_name -> bookwell.booking.v1.Booking
+	12, // 49: bookwell.booking.v1.RefundBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
+	12, // 50: bookwell.booking.v1.DecideContinuationResponse.booking:type_name -> bookwell.booking.v1.Booking
+	12, // 51: bookwell.booking.v1.SendMessageResponse.booking:type_name -> bookwell.booking.v1.Booking
+	12, // 52: bookwell.booking.v1.UpdateNotesResponse.booking:type_name -> bookwell.booking.v1.Booking
+	12, // 53: bookwell.booking.v1.CompleteSessionResponse.bookings:type_name -> bookwell.booking.v1.Booking
+	58, // 54: bookwell.booking.v1.BookingSettings.approval_window:type_name -> google.protobuf.Duration
+	58, // 55: bookwell.booking.v1.BookingSettings.reminder_after:type_name -> google.protobuf.Duration
+	58, // 56: bookwell.booking.v1.BookingSettings.free_cancel_before:type_name -> google.protobuf.Duration
+	5,  // 57: bookwell.booking.v1.BookingSettings.late_mentee_cancellation:type_name -> bookwell.booking.v1.LateCancellation
+	58, // 58: bookwell.booking.v1.BookingSettings.auto_complete_after:type_name -> google.protobuf.Duration
+	51, // 59: bookwell.booking.v1.GetBookingSettingsResponse.settings:type_name -> bookwell.booking.v1.BookingSettings
+	51, // 60: bookwell.booking.v1.UpdateBookingSettingsRequest.settings:type_name -> bookwell.booking.v1.BookingSettings
+	59, // 61: bookwell.booking.v1.UpdateBookingSettingsRequest.update_mask:type_name -> google.protobuf.FieldMask
+	51, // 62: bookwell.booking.v1.UpdateBookingSettingsResponse.settings:type_name -> bookwell.booking.v1.BookingSettings
+	14, // 63: bookwell.booking.v1.BookingService.CreateBooking:input_type -> bookwell.booking.v1.CreateBookingRequest
+	16, // 64: bookwell.booking.v1.BookingService.GetBooking:input_type -> bookwell.booking.v1.GetBookingRequest
+	18, // 65: bookwell.booking.v1.BookingService.ListBookings:input_type -> bookwell.booking.v1.ListBookingsRequest
+	20, // 66: bookwell.booking.v1.BookingService.ExportBookings:input_type -> bookwell.booking.v1.ExportBookingsRequest
+	21, // 67: bookwell.booking.v1.BookingService.ApproveBooking:input_type -> bookwell.booking.v1.ApproveBookingRequest
+	23, // 68: bookwell.booking.v1.BookingService.RejectBooking:input_type -> bookwell.booking.v1.RejectBookingRequest
+	25, // 69: bookwell.booking.v1.BookingService.ProposeTime:input_type -> bookwell.booking.v1.ProposeTimeRequest
+	27, // 70: bookwell.booking.v1.BookingService.AcceptProposal:input_type -> bookwell.booking.v1.AcceptProposalRequest
+	29, // 71: bookwell.booking.v1.BookingService.DeclineProposal:input_type -> bookwell.booking.v1.DeclineProposalRequest
+	31, // 72: bookwell.booking.v1.BookingService.CancelBooking:input_type -> bookwell.booking.v1.CancelBookingRequest
+	33, // 73: bookwell.booking.v1.BookingService.MarkPaid:input_type -> bookwell.booking.v1.MarkPaidRequest
+	35, // 74: bookwell.booking.v1.BookingService.MarkRefunded:input_type -> bookwell.booking.v1.MarkRefundedRequest
+	37, // 75: bookwell.booking.v1.BookingService.CompleteBooking:input_type -> bookwell.booking.v1.CompleteBookingRequest
+	39, // 76: bookwell.booking.v1.BookingService.MarkNoShow:input_type -> bookwell.booking.v1.MarkNoShowRequest
+	41, // 77: bookwell.booking.v1.BookingService.RefundBooking:input_type -> bookwell.booking.v1.RefundBookingRequest
+	43, // 78: bookwell.booking.v1.BookingService.DecideContinuation:input_type -> bookwell.booking.v1.DecideContinuationRequest
+	45, // 79: bookwell.booking.v1.BookingService.SendMessage:input_type -> bookwell.booking.v1.SendMessageRequest
+	47, // 80: bookwell.booking.v1.BookingService.UpdateNotes:input_type -> bookwell.booking.v1.UpdateNotesRequest
+	49, // 81: bookwell.booking.v1.BookingService.CompleteSession:input_type -> bookwell.booking.v1.CompleteSessionRequest
+	52, // 82: bookwell.booking.v1.BookingService.GetBookingSettings:input_type -> bookwell.booking.v1.GetBookingSettingsRequest
+	54, // 83: bookwell.booking.v1.BookingService.UpdateBookingSettings:input_type -> bookwell.booking.v1.UpdateBookingSettingsRequest
+	15, // 84: bookwell.booking.v1.BookingService.CreateBooking:output_type -> bookwell.booking.v1.CreateBookingResponse
+	17, // 85: bookwell.booking.v1.BookingService.GetBooking:output_type -> bookwell.booking.v1.GetBookingResponse
+	19, // 86: bookwell.booking.v1.BookingService.ListBookings:output_type -> bookwell.booking.v1.ListBookingsResponse
+	60, // 87: bookwell.booking.v1.BookingService.ExportBookings:output_type -> google.api.HttpBody
+	22, // 88: bookwell.booking.v1.BookingService.ApproveBooking:output_type -> bookwell.booking.v1.ApproveBookingResponse
+	24, // 89: bookwell.booking.v1.BookingService.RejectBooking:output_type -> bookwell.booking.v1.RejectBookingResponse
+	26, // 90: bookwell.booking.v1.BookingService.ProposeTime:output_type -> bookwell.booking.v1.ProposeTimeResponse
+	28, // 91: bookwell.booking.v1.BookingService.AcceptProposal:output_type -> bookwell.booking.v1.AcceptProposalResponse
+	30, // 92: bookwell.booking.v1.BookingService.DeclineProposal:output_type -> bookwell.booking.v1.DeclineProposalResponse
+	32, // 93: bookwell.booking.v1.BookingService.CancelBooking:output_type -> bookwell.booking.v1.CancelBookingResponse
+	34, // 94: bookwell.booking.v1.BookingService.MarkPaid:output_type -> bookwell.booking.v1.MarkPaidResponse
+	36, // 95: bookwell.booking.v1.BookingService.MarkRefunded:output_type -> bookwell.booking.v1.MarkRefundedResponse
+	38, // 96: bookwell.booking.v1.BookingService.CompleteBooking:output_type -> bookwell.booking.v1.CompleteBookingResponse
+	40, // 97: bookwell.booking.v1.BookingService.MarkNoShow:output_type -> bookwell.booking.v1.MarkNoShowResponse
+	42, // 98: bookwell.booking.v1.BookingService.RefundBooking:output_type -> bookwell.booking.v1.RefundBookingResponse
+	44, // 99: bookwell.booking.v1.BookingService.DecideContinuation:output_type -> bookwell.booking.v1.DecideContinuationResponse
+	46, // 100: bookwell.booking.v1.BookingService.SendMessage:output_type -> bookwell.booking.v1.SendMessageResponse
+	48, // 101: bookwell.booking.v1.BookingService.UpdateNotes:output_type -> bookwell.booking.v1.UpdateNotesResponse
+	50, // 102: bookwell.booking.v1.BookingService.CompleteSession:output_type -> bookwell.booking.v1.CompleteSessionResponse
+	53, // 103: bookwell.booking.v1.BookingService.GetBookingSettings:output_type -> bookwell.booking.v1.GetBookingSettingsResponse
+	55, // 104: bookwell.booking.v1.BookingService.UpdateBookingSettings:output_type -> bookwell.booking.v1.UpdateBookingSettingsResponse
+	84, // [84:105] is the sub-list for method output_type
+	63, // [63:84] is the sub-list for method input_type
+	63, // [63:63] is the sub-list for extension type_name
+	63, // [63:63] is the sub-list for extension extendee
+	0,  // [0:63] is the sub-list for field type_name
 }
 
 func init() { file_bookwell_booking_v1_booking_proto_init() }
@@ -1736,7 +4078,7 @@ func file_bookwell_booking_v1_booking_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookwell_booking_v1_booking_proto_rawDesc), len(file_bookwell_booking_v1_booking_proto_rawDesc)),
 			NumEnums:      7,
-			NumMessages:   13,
+			NumMessages:   50,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

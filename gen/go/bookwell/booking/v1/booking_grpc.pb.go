@@ -11,6 +11,7 @@ package bookingv1
 
 import (
 	context "context"
+	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
 	grpc "google.golang.org/grpc"
 	codes "google.golang.org/grpc/codes"
 	status "google.golang.org/grpc/status"
@@ -22,9 +23,27 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	BookingService_CreateBooking_FullMethodName  = "/bookwell.booking.v1.BookingService/CreateBooking"
-	BookingService_GetBooking_FullMethodName     = "/bookwell.booking.v1.BookingService/GetBooking"
-	BookingService_ApproveBooking_FullMethodName = "/bookwell.booking.v1.BookingService/ApproveBooking"
+	BookingService_CreateBooking_FullMethodName         = "/bookwell.booking.v1.BookingService/CreateBooking"
+	BookingService_GetBooking_FullMethodName            = "/bookwell.booking.v1.BookingService/GetBooking"
+	BookingService_ListBookings_FullMethodName          = "/bookwell.booking.v1.BookingService/ListBookings"
+	BookingService_ExportBookings_FullMethodName        = "/bookwell.booking.v1.BookingService/ExportBookings"
+	BookingService_ApproveBooking_FullMethodName        = "/bookwell.booking.v1.BookingService/ApproveBooking"
+	BookingService_RejectBooking_FullMethodName         = "/bookwell.booking.v1.BookingService/RejectBooking"
+	BookingService_ProposeTime_FullMethodName           = "/bookwell.booking.v1.BookingService/ProposeTime"
+	BookingService_AcceptProposal_FullMethodName        = "/bookwell.booking.v1.BookingService/AcceptProposal"
+	BookingService_DeclineProposal_FullMethodName       = "/bookwell.booking.v1.BookingService/DeclineProposal"
+	BookingService_CancelBooking_FullMethodName         = "/bookwell.booking.v1.BookingService/CancelBooking"
+	BookingService_MarkPaid_FullMethodName              = "/bookwell.booking.v1.BookingService/MarkPaid"
+	BookingService_MarkRefunded_FullMethodName          = "/bookwell.booking.v1.BookingService/MarkRefunded"
+	BookingService_CompleteBooking_FullMethodName       = "/bookwell.booking.v1.BookingService/CompleteBooking"
+	BookingService_MarkNoShow_FullMethodName            = "/bookwell.booking.v1.BookingService/MarkNoShow"
+	BookingService_RefundBooking_FullMethodName         = "/bookwell.booking.v1.BookingService/RefundBooking"
+	BookingService_DecideContinuation_FullMethodName    = "/bookwell.booking.v1.BookingService/DecideContinuation"
+	BookingService_SendMessage_FullMethodName           = "/bookwell.booking.v1.BookingService/SendMessage"
+	BookingService_UpdateNotes_FullMethodName           = "/bookwell.booking.v1.BookingService/UpdateNotes"
+	BookingService_CompleteSession_FullMethodName       = "/bookwell.booking.v1.BookingService/CompleteSession"
+	BookingService_GetBookingSettings_FullMethodName    = "/bookwell.booking.v1.BookingService/GetBookingSettings"
+	BookingService_UpdateBookingSettings_FullMethodName = "/bookwell.booking.v1.BookingService/UpdateBookingSettings"
 )
 
 // BookingServiceClient is the client API for BookingService service.
@@ -35,14 +54,63 @@ const (
 // command is carried out by the booking's Temporal workflow, the single writer
 // of its status; reads come from the Postgres read model.
 type BookingServiceClient interface {
-	// CreateBooking requests a session with a mentor. The booking starts
-	// PENDING, awaiting the mentor's decision. Retrying with the same
-	// request_id returns the booking the first call created.
+	// CreateBooking requests a session. The request holds the slot and
+	// authorizes (or records) the payment before it answers; the booking is
+	// PENDING, or CONFIRMED at once when the mentor auto-approves. Retrying with
+	// the same request_id returns the booking the first call created.
 	CreateBooking(ctx context.Context, in *CreateBookingRequest, opts ...grpc.CallOption) (*CreateBookingResponse, error)
-	// GetBooking returns one booking.
+	// GetBooking returns one booking. The mentor also sees the mentee's history
+	// and whether the time is still free in their calendar.
 	GetBooking(ctx context.Context, in *GetBookingRequest, opts ...grpc.CallOption) (*GetBookingResponse, error)
-	// ApproveBooking is the mentor's approval of a PENDING booking.
+	// ListBookings lists the caller's bookings (all of them for admin), by next
+	// session first unless ordered otherwise.
+	ListBookings(ctx context.Context, in *ListBookingsRequest, opts ...grpc.CallOption) (*ListBookingsResponse, error)
+	// ExportBookings returns the bookings a ListBookings filter selects as CSV.
+	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+	ExportBookings(ctx context.Context, in *ExportBookingsRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
+	// ApproveBooking is the mentor's approval of a PENDING booking; for a
+	// request with preferred times, start_time picks one.
 	ApproveBooking(ctx context.Context, in *ApproveBookingRequest, opts ...grpc.CallOption) (*ApproveBookingResponse, error)
+	// RejectBooking is the mentor's rejection, with a reason shown to the
+	// mentee. The slot is released and the mentee refunded at once.
+	RejectBooking(ctx context.Context, in *RejectBookingRequest, opts ...grpc.CallOption) (*RejectBookingResponse, error)
+	// ProposeTime suggests another time: on a request (then NEGOTIATING), as a
+	// counter-proposal, or to reschedule an upcoming session.
+	ProposeTime(ctx context.Context, in *ProposeTimeRequest, opts ...grpc.CallOption) (*ProposeTimeResponse, error)
+	// AcceptProposal accepts the other side's proposed time: the booking
+	// confirms (or is rescheduled) at that time.
+	AcceptProposal(ctx context.Context, in *AcceptProposalRequest, opts ...grpc.CallOption) (*AcceptProposalResponse, error)
+	// DeclineProposal declines the other side's proposed time. A request ends
+	// and is refunded; an upcoming session keeps its time.
+	DeclineProposal(ctx context.Context, in *DeclineProposalRequest, opts ...grpc.CallOption) (*DeclineProposalResponse, error)
+	// CancelBooking cancels a request or an upcoming session, settling the
+	// money by the booking's cancellation policy.
+	CancelBooking(ctx context.Context, in *CancelBookingRequest, opts ...grpc.CallOption) (*CancelBookingResponse, error)
+	// MarkPaid is the mentor's confirmation that a manual payment arrived.
+	MarkPaid(ctx context.Context, in *MarkPaidRequest, opts ...grpc.CallOption) (*MarkPaidResponse, error)
+	// MarkRefunded is the mentor's statement that a manual payment went back.
+	MarkRefunded(ctx context.Context, in *MarkRefundedRequest, opts ...grpc.CallOption) (*MarkRefundedResponse, error)
+	// CompleteBooking marks the session attended (one action for a group).
+	CompleteBooking(ctx context.Context, in *CompleteBookingRequest, opts ...grpc.CallOption) (*CompleteBookingResponse, error)
+	// MarkNoShow marks that the mentee did not attend; the payment stands.
+	MarkNoShow(ctx context.Context, in *MarkNoShowRequest, opts ...grpc.CallOption) (*MarkNoShowResponse, error)
+	// RefundBooking refunds all or part of a card payment (a goodwill refund).
+	RefundBooking(ctx context.Context, in *RefundBookingRequest, opts ...grpc.CallOption) (*RefundBookingResponse, error)
+	// DecideContinuation is the mentor's decision after an intro session.
+	DecideContinuation(ctx context.Context, in *DecideContinuationRequest, opts ...grpc.CallOption) (*DecideContinuationResponse, error)
+	// SendMessage sends a one-way message from the mentor to the mentee about
+	// the booking, by email and in-app.
+	SendMessage(ctx context.Context, in *SendMessageRequest, opts ...grpc.CallOption) (*SendMessageResponse, error)
+	// UpdateNotes replaces the mentor's private notes on a booking.
+	UpdateNotes(ctx context.Context, in *UpdateNotesRequest, opts ...grpc.CallOption) (*UpdateNotesResponse, error)
+	// CompleteSession marks every booking of one class session completed,
+	// except those already marked no-show.
+	CompleteSession(ctx context.Context, in *CompleteSessionRequest, opts ...grpc.CallOption) (*CompleteSessionResponse, error)
+	// GetBookingSettings returns a mentor's booking settings.
+	GetBookingSettings(ctx context.Context, in *GetBookingSettingsRequest, opts ...grpc.CallOption) (*GetBookingSettingsResponse, error)
+	// UpdateBookingSettings changes a mentor's booking settings; they apply to
+	// requests made afterwards.
+	UpdateBookingSettings(ctx context.Context, in *UpdateBookingSettingsRequest, opts ...grpc.CallOption) (*UpdateBookingSettingsResponse, error)
 }
 
 type bookingServiceClient struct {
@@ -73,10 +141,190 @@ func (c *bookingServiceClient) GetBooking(ctx context.Context, in *GetBookingReq
 	return out, nil
 }
 
+func (c *bookingServiceClient) ListBookings(ctx context.Context, in *ListBookingsRequest, opts ...grpc.CallOption) (*ListBookingsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListBookingsResponse)
+	err := c.cc.Invoke(ctx, BookingService_ListBookings_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) ExportBookings(ctx context.Context, in *ExportBookingsRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(httpbody.HttpBody)
+	err := c.cc.Invoke(ctx, BookingService_ExportBookings_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *bookingServiceClient) ApproveBooking(ctx context.Context, in *ApproveBookingRequest, opts ...grpc.CallOption) (*ApproveBookingResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ApproveBookingResponse)
 	err := c.cc.Invoke(ctx, BookingService_ApproveBooking_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) RejectBooking(ctx context.Context, in *RejectBookingRequest, opts ...grpc.CallOption) (*RejectBookingResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RejectBookingResponse)
+	err := c.cc.Invoke(ctx, BookingService_RejectBooking_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) ProposeTime(ctx context.Context, in *ProposeTimeRequest, opts ...grpc.CallOption) (*ProposeTimeResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ProposeTimeResponse)
+	err := c.cc.Invoke(ctx, BookingService_ProposeTime_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) AcceptProposal(ctx context.Context, in *AcceptProposalRequest, opts ...grpc.CallOption) (*AcceptProposalResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AcceptProposalResponse)
+	err := c.cc.Invoke(ctx, BookingService_AcceptProposal_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) DeclineProposal(ctx context.Context, in *DeclineProposalRequest, opts ...grpc.CallOption) (*DeclineProposalResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeclineProposalResponse)
+	err := c.cc.Invoke(ctx, BookingService_DeclineProposal_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) CancelBooking(ctx context.Context, in *CancelBookingRequest, opts ...grpc.CallOption) (*CancelBookingResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CancelBookingResponse)
+	err := c.cc.Invoke(ctx, BookingService_CancelBooking_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) MarkPaid(ctx context.Context, in *MarkPaidRequest, opts ...grpc.CallOption) (*MarkPaidResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MarkPaidResponse)
+	err := c.cc.Invoke(ctx, BookingService_MarkPaid_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) MarkRefunded(ctx context.Context, in *MarkRefundedRequest, opts ...grpc.CallOption) (*MarkRefundedResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MarkRefundedResponse)
+	err := c.cc.Invoke(ctx, BookingService_MarkRefunded_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) CompleteBooking(ctx context.Context, in *CompleteBookingRequest, opts ...grpc.CallOption) (*CompleteBookingResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CompleteBookingResponse)
+	err := c.cc.Invoke(ctx, BookingService_CompleteBooking_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) MarkNoShow(ctx context.Context, in *MarkNoShowRequest, opts ...grpc.CallOption) (*MarkNoShowResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MarkNoShowResponse)
+	err := c.cc.Invoke(ctx, BookingService_MarkNoShow_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) RefundBooking(ctx context.Context, in *RefundBookingRequest, opts ...grpc.CallOption) (*RefundBookingResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RefundBookingResponse)
+	err := c.cc.Invoke(ctx, BookingService_RefundBooking_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) DecideContinuation(ctx context.Context, in *DecideContinuationRequest, opts ...grpc.CallOption) (*DecideContinuationResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DecideContinuationResponse)
+	err := c.cc.Invoke(ctx, BookingService_DecideContinuation_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) SendMessage(ctx context.Context, in *SendMessageRequest, opts ...grpc.CallOption) (*SendMessageResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SendMessageResponse)
+	err := c.cc.Invoke(ctx, BookingService_SendMessage_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) UpdateNotes(ctx context.Context, in *UpdateNotesRequest, opts ...grpc.CallOption) (*UpdateNotesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateNotesResponse)
+	err := c.cc.Invoke(ctx, BookingService_UpdateNotes_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) CompleteSession(ctx context.Context, in *CompleteSessionRequest, opts ...grpc.CallOption) (*CompleteSessionResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CompleteSessionResponse)
+	err := c.cc.Invoke(ctx, BookingService_CompleteSession_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) GetBookingSettings(ctx context.Context, in *GetBookingSettingsRequest, opts ...grpc.CallOption) (*GetBookingSettingsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetBookingSettingsResponse)
+	err := c.cc.Invoke(ctx, BookingService_GetBookingSettings_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) UpdateBookingSettings(ctx context.Context, in *UpdateBookingSettingsRequest, opts ...grpc.CallOption) (*UpdateBookingSettingsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateBookingSettingsResponse)
+	err := c.cc.Invoke(ctx, BookingService_UpdateBookingSettings_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -91,14 +339,63 @@ func (c *bookingServiceClient) ApproveBooking(ctx context.Context, in *ApproveBo
 // command is carried out by the booking's Temporal workflow, the single writer
 // of its status; reads come from the Postgres read model.
 type BookingServiceServer interface {
-	// CreateBooking requests a session with a mentor. The booking starts
-	// PENDING, awaiting the mentor's decision. Retrying with the same
-	// request_id returns the booking the first call created.
+	// CreateBooking requests a session. The request holds the slot and
+	// authorizes (or records) the payment before it answers; the booking is
+	// PENDING, or CONFIRMED at once when the mentor auto-approves. Retrying with
+	// the same request_id returns the booking the first call created.
 	CreateBooking(context.Context, *CreateBookingRequest) (*CreateBookingResponse, error)
-	// GetBooking returns one booking.
+	// GetBooking returns one booking. The mentor also sees the mentee's history
+	// and whether the time is still free in their calendar.
 	GetBooking(context.Context, *GetBookingRequest) (*GetBookingResponse, error)
-	// ApproveBooking is the mentor's approval of a PENDING booking.
+	// ListBookings lists the caller's bookings (all of them for admin), by next
+	// session first unless ordered otherwise.
+	ListBookings(context.Context, *ListBookingsRequest) (*ListBookingsResponse, error)
+	// ExportBookings returns the bookings a ListBookings filter selects as CSV.
+	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+	ExportBookings(context.Context, *ExportBookingsRequest) (*httpbody.HttpBody, error)
+	// ApproveBooking is the mentor's approval of a PENDING booking; for a
+	// request with preferred times, start_time picks one.
 	ApproveBooking(context.Context, *ApproveBookingRequest) (*ApproveBookingResponse, error)
+	// RejectBooking is the mentor's rejection, with a reason shown to the
+	// mentee. The slot is released and the mentee refunded at once.
+	RejectBooking(context.Context, *RejectBookingRequest) (*RejectBookingResponse, error)
+	// ProposeTime suggests another time: on a request (then NEGOTIATING), as a
+	// counter-proposal, or to reschedule an upcoming session.
+	ProposeTime(context.Context, *ProposeTimeRequest) (*ProposeTimeResponse, error)
+	// AcceptProposal accepts the other side's proposed time: the booking
+	// confirms (or is rescheduled) at that time.
+	AcceptProposal(context.Context, *AcceptProposalRequest) (*AcceptProposalResponse, error)
+	// DeclineProposal declines the other side's proposed time. A request ends
+	// and is refunded; an upcoming session keeps its time.
+	DeclineProposal(context.Context, *DeclineProposalRequest) (*DeclineProposalResponse, error)
+	// CancelBooking cancels a request or an upcoming session, settling the
+	// money by the booking's cancellation policy.
+	CancelBooking(context.Context, *CancelBookingRequest) (*CancelBookingResponse, error)
+	// MarkPaid is the mentor's confirmation that a manual payment arrived.
+	MarkPaid(context.Context, *MarkPaidRequest) (*MarkPaidResponse, error)
+	// MarkRefunded is the mentor's statement that a manual payment went back.
+	MarkRefunded(context.Context, *MarkRefundedRequest) (*MarkRefundedResponse, error)
+	// CompleteBooking marks the session attended (one action for a group).
+	CompleteBooking(context.Context, *CompleteBookingRequest) (*CompleteBookingResponse, error)
+	// MarkNoShow marks that the mentee did not attend; the payment stands.
+	MarkNoShow(context.Context, *MarkNoShowRequest) (*MarkNoShowResponse, error)
+	// RefundBooking refunds all or part of a card payment (a goodwill refund).
+	RefundBooking(context.Context, *RefundBookingRequest) (*RefundBookingResponse, error)
+	// DecideContinuation is the mentor's decision after an intro session.
+	DecideContinuation(context.Context, *DecideContinuationRequest) (*DecideContinuationResponse, error)
+	// SendMessage sends a one-way message from the mentor to the mentee about
+	// the booking, by email and in-app.
+	SendMessage(context.Context, *SendMessageRequest) (*SendMessageResponse, error)
+	// UpdateNotes replaces the mentor's private notes on a booking.
+	UpdateNotes(context.Context, *UpdateNotesRequest) (*UpdateNotesResponse, error)
+	// CompleteSession marks every booking of one class session completed,
+	// except those already marked no-show.
+	CompleteSession(context.Context, *CompleteSessionRequest) (*CompleteSessionResponse, error)
+	// GetBookingSettings returns a mentor's booking settings.
+	GetBookingSettings(context.Context, *GetBookingSettingsRequest) (*GetBookingSettingsResponse, error)
+	// UpdateBookingSettings changes a mentor's booking settings; they apply to
+	// requests made afterwards.
+	UpdateBookingSettings(context.Context, *UpdateBookingSettingsRequest) (*UpdateBookingSettingsResponse, error)
 	mustEmbedUnimplementedBookingServiceServer()
 }
 
@@ -115,8 +412,62 @@ func (UnimplementedBookingServiceServer) CreateBooking(context.Context, *CreateB
 func (UnimplementedBookingServiceServer) GetBooking(context.Context, *GetBookingRequest) (*GetBookingResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetBooking not implemented")
 }
+func (UnimplementedBookingServiceServer) ListBookings(context.Context, *ListBookingsRequest) (*ListBookingsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListBookings not implemented")
+}
+func (UnimplementedBookingServiceServer) ExportBookings(context.Context, *ExportBookingsRequest) (*httpbody.HttpBody, error) {
+	return nil, status.Error(codes.Unimplemented, "method ExportBookings not implemented")
+}
 func (UnimplementedBookingServiceServer) ApproveBooking(context.Context, *ApproveBookingRequest) (*ApproveBookingResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ApproveBooking not implemented")
+}
+func (UnimplementedBookingServiceServer) RejectBooking(context.Context, *RejectBookingRequest) (*RejectBookingResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RejectBooking not implemented")
+}
+func (UnimplementedBookingServiceServer) ProposeTime(context.Context, *ProposeTimeRequest) (*ProposeTimeResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ProposeTime not implemented")
+}
+func (UnimplementedBookingServiceServer) AcceptProposal(context.Context, *AcceptProposalRequest) (*AcceptProposalResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AcceptProposal not implemented")
+}
+func (UnimplementedBookingServiceServer) DeclineProposal(context.Context, *DeclineProposalRequest) (*DeclineProposalResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeclineProposal not implemented")
+}
+func (UnimplementedBookingServiceServer) CancelBooking(context.Context, *CancelBookingRequest) (*CancelBookingResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CancelBooking not implemented")
+}
+func (UnimplementedBookingServiceServer) MarkPaid(context.Context, *MarkPaidRequest) (*MarkPaidResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method MarkPaid not implemented")
+}
+func (UnimplementedBookingServiceServer) MarkRefunded(context.Context, *MarkRefundedRequest) (*MarkRefundedResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method MarkRefunded not implemented")
+}
+func (UnimplementedBookingServiceServer) CompleteBooking(context.Context, *CompleteBookingRequest) (*CompleteBookingResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CompleteBooking not implemented")
+}
+func (UnimplementedBookingServiceServer) MarkNoShow(context.Context, *MarkNoShowRequest) (*MarkNoShowResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method MarkNoShow not implemented")
+}
+func (UnimplementedBookingServiceServer) RefundBooking(context.Context, *RefundBookingRequest) (*RefundBookingResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RefundBooking not implemented")
+}
+func (UnimplementedBookingServiceServer) DecideContinuation(context.Context, *DecideContinuationRequest) (*DecideContinuationResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DecideContinuation not implemented")
+}
+func (UnimplementedBookingServiceServer) SendMessage(context.Context, *SendMessageRequest) (*SendMessageResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SendMessage not implemented")
+}
+func (UnimplementedBookingServiceServer) UpdateNotes(context.Context, *UpdateNotesRequest) (*UpdateNotesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateNotes not implemented")
+}
+func (UnimplementedBookingServiceServer) CompleteSession(context.Context, *CompleteSessionRequest) (*CompleteSessionResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CompleteSession not implemented")
+}
+func (UnimplementedBookingServiceServer) GetBookingSettings(context.Context, *GetBookingSettingsRequest) (*GetBookingSettingsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetBookingSettings not implemented")
+}
+func (UnimplementedBookingServiceServer) UpdateBookingSettings(context.Context, *UpdateBookingSettingsRequest) (*UpdateBookingSettingsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateBookingSettings not implemented")
 }
 func (UnimplementedBookingServiceServer) mustEmbedUnimplementedBookingServiceServer() {}
 func (UnimplementedBookingServiceServer) testEmbeddedByValue()                        {}
@@ -175,6 +526,42 @@ func _BookingService_GetBooking_Handler(srv interface{}, ctx context.Context, de
 	return interceptor(ctx, in, info, handler)
 }
 
+func _BookingService_ListBookings_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListBookingsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).ListBookings(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_ListBookings_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).ListBookings(ctx, req.(*ListBookingsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_ExportBookings_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ExportBookingsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).ExportBookings(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_ExportBookings_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).ExportBookings(ctx, req.(*ExportBookingsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _BookingService_ApproveBooking_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ApproveBookingRequest)
 	if err := dec(in); err != nil {
@@ -189,6 +576,294 @@ func _BookingService_ApproveBooking_Handler(srv interface{}, ctx context.Context
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(BookingServiceServer).ApproveBooking(ctx, req.(*ApproveBookingRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_RejectBooking_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RejectBookingRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).RejectBooking(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_RejectBooking_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).RejectBooking(ctx, req.(*RejectBookingRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_ProposeTime_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ProposeTimeRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).ProposeTime(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_ProposeTime_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).ProposeTime(ctx, req.(*ProposeTimeRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_AcceptProposal_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AcceptProposalRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).AcceptProposal(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_AcceptProposal_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).AcceptProposal(ctx, req.(*AcceptProposalRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_DeclineProposal_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeclineProposalRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).DeclineProposal(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_DeclineProposal_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).DeclineProposal(ctx, req.(*DeclineProposalRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_CancelBooking_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CancelBookingRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).CancelBooking(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_CancelBooking_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).CancelBooking(ctx, req.(*CancelBookingRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_MarkPaid_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MarkPaidRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).MarkPaid(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_MarkPaid_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).MarkPaid(ctx, req.(*MarkPaidRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_MarkRefunded_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MarkRefundedRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).MarkRefunded(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_MarkRefunded_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).MarkRefunded(ctx, req.(*MarkRefundedRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_CompleteBooking_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CompleteBookingRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).CompleteBooking(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_CompleteBooking_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).CompleteBooking(ctx, req.(*CompleteBookingRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_MarkNoShow_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MarkNoShowRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).MarkNoShow(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_MarkNoShow_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).MarkNoShow(ctx, req.(*MarkNoShowRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_RefundBooking_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RefundBookingRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).RefundBooking(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_RefundBooking_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).RefundBooking(ctx, req.(*RefundBookingRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_DecideContinuation_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DecideContinuationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).DecideContinuation(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_DecideContinuation_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).DecideContinuation(ctx, req.(*DecideContinuationRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_SendMessage_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SendMessageRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).SendMessage(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_SendMessage_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).SendMessage(ctx, req.(*SendMessageRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_UpdateNotes_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateNotesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).UpdateNotes(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_UpdateNotes_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).UpdateNotes(ctx, req.(*UpdateNotesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_CompleteSession_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CompleteSessionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).CompleteSession(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_CompleteSession_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).CompleteSession(ctx, req.(*CompleteSessionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_GetBookingSettings_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetBookingSettingsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).GetBookingSettings(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_GetBookingSettings_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).GetBookingSettings(ctx, req.(*GetBookingSettingsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_UpdateBookingSettings_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateBookingSettingsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).UpdateBookingSettings(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_UpdateBookingSettings_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).UpdateBookingSettings(ctx, req.(*UpdateBookingSettingsRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -209,8 +884,80 @@ var BookingService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _BookingService_GetBooking_Handler,
 		},
 		{
+			MethodName: "ListBookings",
+			Handler:    _BookingService_ListBookings_Handler,
+		},
+		{
+			MethodName: "ExportBookings",
+			Handler:    _BookingService_ExportBookings_Handler,
+		},
+		{
 			MethodName: "ApproveBooking",
 			Handler:    _BookingService_ApproveBooking_Handler,
+		},
+		{
+			MethodName: "RejectBooking",
+			Handler:    _BookingService_RejectBooking_Handler,
+		},
+		{
+			MethodName: "ProposeTime",
+			Handler:    _BookingService_ProposeTime_Handler,
+		},
+		{
+			MethodName: "AcceptProposal",
+			Handler:    _BookingService_AcceptProposal_Handler,
+		},
+		{
+			MethodName: "DeclineProposal",
+			Handler:    _BookingService_DeclineProposal_Handler,
+		},
+		{
+			MethodName: "CancelBooking",
+			Handler:    _BookingService_CancelBooking_Handler,
+		},
+		{
+			MethodName: "MarkPaid",
+			Handler:    _BookingService_MarkPaid_Handler,
+		},
+		{
+			MethodName: "MarkRefunded",
+			Handler:    _BookingService_MarkRefunded_Handler,
+		},
+		{
+			MethodName: "CompleteBooking",
+			Handler:    _BookingService_CompleteBooking_Handler,
+		},
+		{
+			MethodName: "MarkNoShow",
+			Handler:    _BookingService_MarkNoShow_Handler,
+		},
+		{
+			MethodName: "RefundBooking",
+			Handler:    _BookingService_RefundBooking_Handler,
+		},
+		{
+			MethodName: "DecideContinuation",
+			Handler:    _BookingService_DecideContinuation_Handler,
+		},
+		{
+			MethodName: "SendMessage",
+			Handler:    _BookingService_SendMessage_Handler,
+		},
+		{
+			MethodName: "UpdateNotes",
+			Handler:    _BookingService_UpdateNotes_Handler,
+		},
+		{
+			MethodName: "CompleteSession",
+			Handler:    _BookingService_CompleteSession_Handler,
+		},
+		{
+			MethodName: "GetBookingSettings",
+			Handler:    _BookingService_GetBookingSettings_Handler,
+		},
+		{
+			MethodName: "UpdateBookingSettings",
+			Handler:    _BookingService_UpdateBookingSettings_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
