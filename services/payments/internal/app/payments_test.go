@@ -142,10 +142,15 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 		call func() error
 		want error
 	}{
-		"zero amount":      {func() error { o := bad(cardOpen("b2", 0)); _, err := e.svc.Authorize(ctx, o, "x1"); return err }, apperr.Invalid},
-		"negative amount":  {func() error { _, err := e.svc.Authorize(ctx, cardOpen("b2", -5), "x2"); return err }, apperr.Invalid},
-		"unknown currency": {func() error { o := cardOpen("b2", 100); o.Currency = "XYZ"; _, err := e.svc.Authorize(ctx, o, "x3"); return err }, apperr.Invalid},
-		"no key":           {func() error { _, err := e.svc.Capture(ctx, "b1", ""); return err }, apperr.Invalid},
+		"zero amount":     {func() error { o := bad(cardOpen("b2", 0)); _, err := e.svc.Authorize(ctx, o, "x1"); return err }, apperr.Invalid},
+		"negative amount": {func() error { _, err := e.svc.Authorize(ctx, cardOpen("b2", -5), "x2"); return err }, apperr.Invalid},
+		"unknown currency": {func() error {
+			o := cardOpen("b2", 100)
+			o.Currency = "XYZ"
+			_, err := e.svc.Authorize(ctx, o, "x3")
+			return err
+		}, apperr.Invalid},
+		"no key": {func() error { _, err := e.svc.Capture(ctx, "b1", ""); return err }, apperr.Invalid},
 		"refund above captured": {func() error { _, err := e.svc.Refund(ctx, "b1", 1001, "", "x4"); return err },
 			domain.ErrRefundExceedsCaptured},
 		"negative refund": {func() error { _, err := e.svc.Refund(ctx, "b1", -1, "", "x5"); return err }, apperr.Invalid},
