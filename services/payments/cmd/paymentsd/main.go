@@ -123,4 +123,3 @@ func cardProvider(ctx context.Context, cfg Config) (domain.CardProvider, func(),
 	}
 	return nil, nil, fmt.Errorf("configuration: PAYMENTS_CARD_PROVIDER must be simulated or stripe, got %q", cfg.CardProvider)
 }
-

@@ -6,8 +6,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/bookwell/bookwell/pkg/apperr"
 	paymentsv1 "github.com/bookwell/bookwell/gen/go/bookwell/payments/v1"
+	"github.com/bookwell/bookwell/pkg/apperr"
 	"github.com/bookwell/bookwell/services/payments/internal/domain"
 )
 

@@ -10,8 +10,8 @@ import (
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/bookwell/bookwell/pkg/apperr"
 	paymentsv1 "github.com/bookwell/bookwell/gen/go/bookwell/payments/v1"
+	"github.com/bookwell/bookwell/pkg/apperr"
 	"github.com/bookwell/bookwell/services/payments/internal/app"
 	"github.com/bookwell/bookwell/services/payments/internal/domain"
 	"github.com/bookwell/bookwell/services/payments/internal/protoconv"
