@@ -3,7 +3,7 @@
 #   make dev       the whole stack on this machine (Ctrl-C stops it)
 #   make test      every test: unit and integration against real servers
 #   make generate  regenerate gen/ from proto/ (committed; CI checks it is fresh)
-#   make tools     pinned buf, protoc plugins and Temporal CLI into bin/
+#   make tools     pinned buf, protoc plugins, Temporal CLI and stripe-mock into bin/
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -16,6 +16,8 @@ PROTOC_GEN_GO_VERSION  := v1.36.12
 PROTOC_GEN_GRPC_VERSION := v1.6.2
 GRPC_GATEWAY_VERSION   := v2.32.0
 TEMPORAL_CLI_VERSION   := v1.5.1
+# Stripe's API mock, which the payments service's Stripe adapter is tested against.
+STRIPE_MOCK_VERSION    := v0.203.0
 # The googleapis protos (google/api/annotations.proto, http.proto) ship in
 # grpc-gateway v1's module; the OpenAPI options in v2's.
 GOOGLEAPIS_MODULE      := github.com/grpc-ecosystem/grpc-gateway@v1.16.0
@@ -29,7 +31,7 @@ all: build
 # ---- tools: one stamp per tool and version, so a second run does nothing.
 TOOL_STAMPS := $(BIN)/.buf-$(BUF_VERSION) $(BIN)/.protoc-gen-go-$(PROTOC_GEN_GO_VERSION) \
 	$(BIN)/.protoc-gen-go-grpc-$(PROTOC_GEN_GRPC_VERSION) $(BIN)/.grpc-gateway-$(GRPC_GATEWAY_VERSION) \
-	$(BIN)/.temporal-$(TEMPORAL_CLI_VERSION)
+	$(BIN)/.temporal-$(TEMPORAL_CLI_VERSION) $(BIN)/.stripe-mock-$(STRIPE_MOCK_VERSION)
 tools: $(TOOL_STAMPS)
 
 $(BIN)/.buf-$(BUF_VERSION):
@@ -48,6 +50,9 @@ $(BIN)/.grpc-gateway-$(GRPC_GATEWAY_VERSION):
 $(BIN)/.temporal-$(TEMPORAL_CLI_VERSION):
 	@echo "building the Temporal CLI $(TEMPORAL_CLI_VERSION) (takes a few minutes the first time)"
 	go install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION)
+	@touch $@
+$(BIN)/.stripe-mock-$(STRIPE_MOCK_VERSION):
+	go install github.com/stripe/stripe-mock@$(STRIPE_MOCK_VERSION)
 	@touch $@
 
 # ---- generate: copy proto dependencies out of the Go module cache, then buf.
