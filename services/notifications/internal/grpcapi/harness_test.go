@@ -46,7 +46,7 @@ import (
 // in-process JetStream, and an in-process SMTP server; the consumer, the
 // sender and the gRPC API run in the test process.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	api   notificationsv1.NotificationServiceClient
 	js    jetstream.JetStream
@@ -60,9 +60,10 @@ type options struct {
 	devMail  bool                                    // use the development mailbox, not SMTP
 	wrap     func(consumer.Handler) consumer.Handler // decorate the booking handler
 	rcptErr  *smtp.SMTPError                         // the mail server refuses every recipient
+	noSender bool                                    // leave emails queued
 }
 
-func start(t *testing.T, o options) *harness {
+func start(t testing.TB, o options) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -112,9 +113,11 @@ func start(t *testing.T, o options) *harness {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
-	for _, run := range []func(context.Context) error{
-		sender.Run, cons.Run, func(ctx context.Context) error { return srv.ServeListener(ctx, lis) },
-	} {
+	runs := []func(context.Context) error{cons.Run, func(ctx context.Context) error { return srv.ServeListener(ctx, lis) }}
+	if !o.noSender {
+		runs = append(runs, sender.Run)
+	}
+	for _, run := range runs {
 		wg.Add(1)
 		go func() { defer wg.Done(); _ = run(ctx) }()
 	}
@@ -217,7 +220,7 @@ type received struct {
 }
 
 type smtpServer struct {
-	t       *testing.T
+	t       testing.TB
 	port    int
 	rcptErr *smtp.SMTPError
 	mu      sync.Mutex
@@ -225,7 +228,7 @@ type smtpServer struct {
 	srv     *smtp.Server
 }
 
-func newSMTPServer(t *testing.T, rcptErr *smtp.SMTPError) *smtpServer {
+func newSMTPServer(t testing.TB, rcptErr *smtp.SMTPError) *smtpServer {
 	// Reserve a port, then free it: the server may start later on it.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
