@@ -37,7 +37,7 @@ import (
 // NATS JetStream): the booking consumer, the outbox relay and the gRPC API run
 // in process; tests publish booking events as booking would.
 type harness struct {
-	t        *testing.T
+	t        testing.TB
 	api      reputationv1.ReputationServiceClient
 	addr     string
 	js       jetstream.JetStream
@@ -48,7 +48,7 @@ type harness struct {
 	stopCons func()
 }
 
-func start(t *testing.T) *harness {
+func start(t testing.TB) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
