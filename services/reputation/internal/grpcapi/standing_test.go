@@ -159,3 +159,22 @@ func TestStaleEventIsIgnored(t *testing.T) {
 			f.GetMentorCancellationCount(), f.GetApprovedCount(), f.GetCancellationStreak())
 	}
 }
+
+func TestMalformedEventIsDeadLetteredAndDoesNotBlock(t *testing.T) {
+	h := start(t)
+	bad := h.newBooking("m-1", "", "mentee-bo", t0.Add(30*24*time.Hour)) // no mentor: can never be projected
+	bad.request()
+	cancelledByMentor(h, "m-2", "mentor-eve", t0.Add(24*time.Hour))
+	h.settle()
+	if f := h.reputation("mentor-eve").GetFigures(); f.GetMentorCancellationCount() != 1 {
+		t.Fatalf("events after a malformed one were not projected: %v", f)
+	}
+	st, err := h.js.Stream(t.Context(), "DEADLETTER")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := st.Info(t.Context())
+	if err != nil || info.State.Msgs != 1 {
+		t.Fatalf("dead letters = %v, %v; want the malformed event", info, err)
+	}
+}
