@@ -14,12 +14,15 @@ import (
 
 	"github.com/bookwell/bookwell/gen"
 	bookingv1 "github.com/bookwell/bookwell/gen/go/bookwell/booking/v1"
+	reputationv1 "github.com/bookwell/bookwell/gen/go/bookwell/reputation/v1"
 )
 
 // Config says where each service's gRPC API is.
 type Config struct {
 	HTTPAddr    string `env:"GATEWAY_HTTP_ADDR" envDefault:":8080"`
 	BookingAddr string `env:"BOOKING_GRPC_ADDR" envDefault:"127.0.0.1:9091"`
+	// ReputationAddr is the reputation service's gRPC API.
+	ReputationAddr string `env:"REPUTATION_GRPC_ADDR" envDefault:"127.0.0.1:9095"`
 }
 
 // New returns the gateway's handler. Connections to the services are made
@@ -34,6 +37,9 @@ func New(ctx context.Context, c Config) (http.Handler, error) {
 	opts := []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
 	if err := bookingv1.RegisterBookingServiceHandlerFromEndpoint(ctx, mux, c.BookingAddr, opts); err != nil {
 		return nil, fmt.Errorf("booking routes: %w", err)
+	}
+	if err := reputationv1.RegisterReputationServiceHandlerFromEndpoint(ctx, mux, c.ReputationAddr, opts); err != nil {
+		return nil, fmt.Errorf("reputation routes: %w", err)
 	}
 
 	root := http.NewServeMux()
