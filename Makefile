@@ -55,7 +55,7 @@ third_party/protos: Makefile
 	@rm -rf $@ && mkdir -p $@/google/api $@/protoc-gen-openapiv2/options
 	@gapi=$$(go mod download -json $(GOOGLEAPIS_MODULE) | sed -n 's/.*"Dir": "\(.*\)",/\1/p'); \
 	 gw=$$(go mod download -json github.com/grpc-ecosystem/grpc-gateway/v2@$(GRPC_GATEWAY_VERSION) | sed -n 's/.*"Dir": "\(.*\)",/\1/p'); \
-	 cp $$gapi/third_party/googleapis/google/api/{annotations,http}.proto $@/google/api/; \
+	 cp $$gapi/third_party/googleapis/google/api/{annotations,http,httpbody}.proto $@/google/api/; \
 	 cp $$gw/protoc-gen-openapiv2/options/{annotations,openapiv2}.proto $@/protoc-gen-openapiv2/options/; \
 	 chmod -R u+w $@
 
