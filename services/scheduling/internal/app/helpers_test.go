@@ -68,6 +68,18 @@ func openEveryDay(t testing.TB, s *app.Service, mentor, zone string, buffer time
 	}
 }
 
+// openAllDay gives mentor every hour of every day in zone.
+func openAllDay(t testing.TB, s *app.Service, mentor, zone string) {
+	t.Helper()
+	a := domain.Availability{MentorID: mentor, TimeZone: zone}
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		a.Weekly = append(a.Weekly, domain.WeeklyHours{Day: d, Start: 0, End: 24 * 60})
+	}
+	if _, err := s.UpdateAvailability(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func createOffering(t testing.TB, s *app.Service, mentor string, kind domain.Kind, capacity int) domain.Offering {
 	t.Helper()
 	o := domain.Offering{Name: "Session", Kind: kind, Duration: time.Hour, PriceMinor: 5000, Currency: "EUR", Capacity: capacity}
