@@ -153,7 +153,9 @@ func TestSuspendedMentorTakesNoHolds(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- standing.Consumer(s.Store.Pool, ns.JS, slog.New(slog.NewTextHandler(io.Discard, nil))).Run(ctx) }()
+	go func() {
+		done <- standing.Consumer(s.Store.Pool, ns.JS, slog.New(slog.NewTextHandler(io.Discard, nil))).Run(ctx)
+	}()
 	t.Cleanup(func() { cancel(); <-done })
 
 	openEveryDay(t, s, "m1", "Europe/London", 0)
