@@ -35,12 +35,18 @@ func FreeSlots(p Policy, o Offering, a *Availability, busy []Busy, from, to, now
 	slices.SortFunc(busy, func(x, y Busy) int { return x.Block.Start.Compare(y.Block.Start) })
 	step := o.Duration + a.Buffer
 	var out []Slot
+	// Candidates come in time order (windows are sorted and disjoint), so
+	// busy sessions that ended before a candidate can be skipped for good.
+	lo := 0
 	for _, w := range a.Windows(from, to) {
 		for s := w.Start; !s.Add(o.Duration).After(w.End); s = s.Add(step) {
 			if s.Before(from) || !s.Before(to) || s.Before(earliest) || s.After(latest) || a.AwayAt(s) {
 				continue
 			}
-			if seats, ok := seatsLeft(o, Interval{s, s.Add(o.Duration + a.Buffer)}, busy); ok {
+			for lo < len(busy) && !busy[lo].Block.End.After(s) {
+				lo++
+			}
+			if seats, ok := seatsLeft(o, Interval{s, s.Add(o.Duration + a.Buffer)}, busy[lo:]); ok {
 				out = append(out, Slot{Start: s, End: s.Add(o.Duration), SeatsLeft: seats})
 			}
 		}
@@ -49,13 +55,13 @@ func FreeSlots(p Policy, o Offering, a *Availability, busy []Busy, from, to, now
 }
 
 // seatsLeft reports the seats free for a session of o occupying block, and
-// whether it can be held at all.
+// whether it can be held at all. busy is sorted by block start.
 func seatsLeft(o Offering, block Interval, busy []Busy) (int, bool) {
 	seats := o.Capacity
-	// busy is sorted by block start; blocks starting at or after block.End
-	// cannot overlap.
-	end, _ := slices.BinarySearchFunc(busy, block.End, func(b Busy, t time.Time) int { return b.Block.Start.Compare(t) })
-	for _, b := range busy[:end] {
+	for _, b := range busy {
+		if !b.Block.Start.Before(block.End) {
+			break // this and every later block start after ours ends
+		}
 		if !b.Block.Overlaps(block) {
 			continue
 		}
