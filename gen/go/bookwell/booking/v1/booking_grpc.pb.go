@@ -67,6 +67,7 @@ type BookingServiceClient interface {
 	ListBookings(ctx context.Context, in *ListBookingsRequest, opts ...grpc.CallOption) (*ListBookingsResponse, error)
 	// ExportBookings returns the bookings a ListBookings filter selects as CSV.
 	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ExportBookings(ctx context.Context, in *ExportBookingsRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
 	// ApproveBooking is the mentor's approval of a PENDING booking; for a
 	// request with preferred times, start_time picks one.
@@ -352,6 +353,7 @@ type BookingServiceServer interface {
 	ListBookings(context.Context, *ListBookingsRequest) (*ListBookingsResponse, error)
 	// ExportBookings returns the bookings a ListBookings filter selects as CSV.
 	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ExportBookings(context.Context, *ExportBookingsRequest) (*httpbody.HttpBody, error)
 	// ApproveBooking is the mentor's approval of a PENDING booking; for a
 	// request with preferred times, start_time picks one.
