@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -147,7 +148,8 @@ func public(method string) bool {
 
 // UnaryServerInterceptor authenticates every call but health checks and
 // reflection, and puts the caller in the context.
-func UnaryServerInterceptor(v *Verifier, toStatus func(context.Context, error) error) grpc.UnaryServerInterceptor {
+func UnaryServerInterceptor(v *Verifier, log *slog.Logger) grpc.UnaryServerInterceptor {
+	toStatus := func(ctx context.Context, err error) error { return apperr.ToStatus(ctx, log, err) }
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 		if public(info.FullMethod) {
 			return handler(ctx, req)

@@ -16,9 +16,11 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	bookingv1 "github.com/bookwell/bookwell/gen/go/bookwell/booking/v1"
-	"github.com/bookwell/bookwell/pkg/apperr"
+	reputationv1 "github.com/bookwell/bookwell/gen/go/bookwell/reputation/v1"
+	schedulingv1 "github.com/bookwell/bookwell/gen/go/bookwell/scheduling/v1"
 	"github.com/bookwell/bookwell/pkg/config"
 	"github.com/bookwell/bookwell/pkg/events"
+	"github.com/bookwell/bookwell/pkg/grpcclient"
 	"github.com/bookwell/bookwell/pkg/grpcserver"
 	"github.com/bookwell/bookwell/pkg/identity"
 	"github.com/bookwell/bookwell/pkg/logging"
@@ -28,6 +30,8 @@ import (
 	"github.com/bookwell/bookwell/services/booking/internal/grpcapi"
 	"github.com/bookwell/bookwell/services/booking/internal/policyconfig"
 	"github.com/bookwell/bookwell/services/booking/internal/postgres"
+	"github.com/bookwell/bookwell/services/booking/internal/reputationclient"
+	"github.com/bookwell/bookwell/services/booking/internal/schedulingclient"
 	"github.com/bookwell/bookwell/services/booking/internal/temporalclient"
 )
 
@@ -35,9 +39,12 @@ type cfg struct {
 	GRPCAddr    string `env:"BOOKING_GRPC_ADDR" envDefault:"127.0.0.1:9091"`
 	DatabaseURL string `env:"DATABASE_URL" envDefault:"postgres://postgres@127.0.0.1:5432/bookwell?sslmode=disable"`
 	NATSURL     string `env:"NATS_URL" envDefault:"nats://127.0.0.1:4222"`
-	Temporal    temporalclient.Config
-	Auth        identity.Config
-	Policy      policyconfig.Config
+	// Scheduling and reputation answer the mentor's pending view.
+	SchedulingAddr string `env:"SCHEDULING_GRPC_ADDR" envDefault:"127.0.0.1:9092"`
+	ReputationAddr string `env:"REPUTATION_GRPC_ADDR" envDefault:"127.0.0.1:9095"`
+	Temporal       temporalclient.Config
+	Auth           identity.Config
+	Policy         policyconfig.Config
 }
 
 func main() {
@@ -79,10 +86,23 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("booking policy: %w", err)
 	}
+	sched, err := grpcclient.Dial(c.SchedulingAddr, "bookingd", c.Auth.JWTSecret)
+	if err != nil {
+		return err
+	}
+	defer sched.Close()
+	rep, err := grpcclient.Dial(c.ReputationAddr, "bookingd", c.Auth.JWTSecret)
+	if err != nil {
+		return err
+	}
+	defer rep.Close()
+	lookups := app.Lookups{
+		History:  reputationclient.History(reputationv1.NewReputationServiceClient(rep)),
+		Conflict: schedulingclient.New(schedulingv1.NewSchedulingServiceClient(sched)).Conflict,
+	}
 	store := postgres.NewStore(pool)
-	toStatus := func(ctx context.Context, err error) error { return apperr.ToStatus(ctx, log, err) }
-	srv := grpcserver.New(log, identity.UnaryServerInterceptor(identity.NewVerifier(c.Auth.JWTSecret), toStatus))
-	bookingv1.RegisterBookingServiceServer(srv.Server, grpcapi.New(app.New(tc, store, defaults, app.Lookups{}, time.Now), log))
+	srv := grpcserver.New(log, identity.UnaryServerInterceptor(identity.NewVerifier(c.Auth.JWTSecret), log))
+	bookingv1.RegisterBookingServiceServer(srv.Server, grpcapi.New(app.New(tc, store, defaults, lookups, time.Now), log))
 	relay := &outbox.Relay{Pool: pool, JS: js, Schema: postgres.Schema, Stream: events.BookingStream, Log: log}
 
 	g, ctx := errgroup.WithContext(ctx)

@@ -30,7 +30,9 @@ func New(api paymentsv1.PaymentsServiceClient, now func() time.Time) *Client {
 	return &Client{api: api, now: now}
 }
 
-func key(b domain.Booking, op string) string { return fmt.Sprintf("booking/%s/%s/%d", b.ID, op, b.Version) }
+func key(b domain.Booking, op string) string {
+	return fmt.Sprintf("booking/%s/%s/%d", b.ID, op, b.Version)
+}
 
 var methods = map[domain.PaymentMethod]paymentsv1.PaymentMethod{
 	domain.PaymentCard:         paymentsv1.PaymentMethod_PAYMENT_METHOD_CARD,

@@ -20,6 +20,7 @@ import (
 	notificationsv1 "github.com/bookwell/bookwell/gen/go/bookwell/notifications/v1"
 	"github.com/bookwell/bookwell/pkg/config"
 	"github.com/bookwell/bookwell/pkg/grpcserver"
+	"github.com/bookwell/bookwell/pkg/identity"
 	"github.com/bookwell/bookwell/pkg/logging"
 	"github.com/bookwell/bookwell/pkg/pgdb"
 	"github.com/bookwell/bookwell/services/notifications/internal/app"
@@ -31,6 +32,7 @@ import (
 )
 
 type cfg struct {
+	Auth        identity.Config
 	GRPCAddr    string `env:"NOTIFICATIONS_GRPC_ADDR" envDefault:"127.0.0.1:9094"`
 	DatabaseURL string `env:"DATABASE_URL" envDefault:"postgres://postgres@127.0.0.1:5432/bookwell?sslmode=disable"`
 	NATSURL     string `env:"NATS_URL" envDefault:"nats://127.0.0.1:4222"`
@@ -87,7 +89,7 @@ func run(ctx context.Context) error {
 	sender := &mailer.Sender{Queue: store, Transport: transport, From: c.MailFrom, Log: log}
 	bookings := eventapi.BookingConsumer(pool, js, log, eventapi.BookingHandler(a))
 
-	srv := grpcserver.New(log)
+	srv := grpcserver.New(log, identity.UnaryServerInterceptor(identity.NewVerifier(c.Auth.JWTSecret), log))
 	notificationsv1.RegisterNotificationServiceServer(srv.Server, grpcapi.New(a, log))
 
 	g, ctx := errgroup.WithContext(ctx)

@@ -20,6 +20,7 @@ import (
 	"github.com/bookwell/bookwell/pkg/config"
 	"github.com/bookwell/bookwell/pkg/events"
 	"github.com/bookwell/bookwell/pkg/grpcserver"
+	"github.com/bookwell/bookwell/pkg/identity"
 	"github.com/bookwell/bookwell/pkg/logging"
 	"github.com/bookwell/bookwell/pkg/outbox"
 	"github.com/bookwell/bookwell/pkg/pgdb"
@@ -33,6 +34,7 @@ import (
 
 // Config is paymentsd's environment.
 type Config struct {
+	Auth        identity.Config
 	DatabaseURL string `env:"DATABASE_URL" envDefault:"postgres://postgres@127.0.0.1:5432/bookwell?sslmode=disable"`
 	NatsURL     string `env:"NATS_URL" envDefault:"nats://127.0.0.1:4222"`
 	GRPCAddr    string `env:"PAYMENTS_GRPC_ADDR" envDefault:"127.0.0.1:9093"`
@@ -88,7 +90,7 @@ func run(ctx context.Context) error {
 	}
 
 	svc := &app.Service{Store: &postgres.Store{Pool: pool}, Provider: provider, Policy: pol, Log: log}
-	srv := grpcserver.New(log)
+	srv := grpcserver.New(log, identity.UnaryServerInterceptor(identity.NewVerifier(cfg.Auth.JWTSecret), log))
 	paymentsv1.RegisterPaymentsServiceServer(srv, &grpcapi.Server{App: svc, Log: log})
 
 	g, ctx := errgroup.WithContext(ctx)

@@ -24,6 +24,7 @@ import (
 	"github.com/bookwell/bookwell/pkg/consumer"
 	"github.com/bookwell/bookwell/pkg/events"
 	"github.com/bookwell/bookwell/pkg/grpcserver"
+	"github.com/bookwell/bookwell/pkg/identity"
 	"github.com/bookwell/bookwell/pkg/logging"
 	"github.com/bookwell/bookwell/pkg/outbox"
 	"github.com/bookwell/bookwell/pkg/pgdb"
@@ -34,6 +35,7 @@ import (
 )
 
 type cfg struct {
+	Auth        identity.Config
 	GRPCAddr    string `env:"REPUTATION_GRPC_ADDR" envDefault:"127.0.0.1:9095"`
 	DatabaseURL string `env:"DATABASE_URL" envDefault:"postgres://postgres@127.0.0.1:5432/bookwell?sslmode=disable"`
 	NATSURL     string `env:"NATS_URL" envDefault:"nats://127.0.0.1:4222"`
@@ -88,7 +90,7 @@ func run(ctx context.Context) error {
 		Handle: projector.Handle, Log: log,
 	}
 	relay := &outbox.Relay{Pool: pool, JS: js, Schema: postgres.Schema, Stream: events.ReputationStream, Log: log}
-	srv := grpcserver.New(log)
+	srv := grpcserver.New(log, identity.UnaryServerInterceptor(identity.NewVerifier(c.Auth.JWTSecret), log))
 	reputationv1.RegisterReputationServiceServer(srv.Server, grpcapi.New(app.New(store, c.Policy, time.Now), log))
 
 	g, ctx := errgroup.WithContext(ctx)

@@ -22,6 +22,7 @@ import (
 	"github.com/bookwell/bookwell/pkg/config"
 	"github.com/bookwell/bookwell/pkg/events"
 	"github.com/bookwell/bookwell/pkg/grpcserver"
+	"github.com/bookwell/bookwell/pkg/identity"
 	"github.com/bookwell/bookwell/pkg/logging"
 	"github.com/bookwell/bookwell/pkg/outbox"
 	"github.com/bookwell/bookwell/services/scheduling/internal/app"
@@ -33,6 +34,7 @@ import (
 )
 
 type settings struct {
+	Auth        identity.Config
 	DatabaseURL string `env:"DATABASE_URL" envDefault:"postgres://postgres@127.0.0.1:5432/bookwell?sslmode=disable"`
 	NATSURL     string `env:"NATS_URL" envDefault:"nats://127.0.0.1:4222"`
 	GRPCAddr    string `env:"SCHEDULING_GRPC_ADDR" envDefault:"127.0.0.1:9092"`
@@ -79,7 +81,7 @@ func run(ctx context.Context) error {
 	}
 
 	svc := &app.Service{Store: &postgres.Store{Pool: pool}, Policy: domain.DefaultPolicy(), Meetings: meetings, Log: log}
-	srv := grpcserver.New(log)
+	srv := grpcserver.New(log, identity.UnaryServerInterceptor(identity.NewVerifier(cfg.Auth.JWTSecret), log))
 	schedulingv1.RegisterSchedulingServiceServer(srv, &grpcapi.Server{App: svc, Log: log})
 	relay := &outbox.Relay{Pool: pool, JS: js, Schema: postgres.Schema, Stream: events.SchedulingStream, Log: log}
 
