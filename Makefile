@@ -24,7 +24,7 @@ GOOGLEAPIS_MODULE      := github.com/grpc-ecosystem/grpc-gateway@v1.16.0
 
 MODULES := pkg gen deploy e2e $(wildcard services/*)
 
-.PHONY: all tools generate check-generated lint test test-short bench dev build clean-dev
+.PHONY: all tools generate check-generated lint test test-short bench dev build clean-dev token
 
 all: build
 
@@ -92,7 +92,11 @@ bench: tools
 
 # ---- dev: the whole stack; state is kept in .dev/ between runs.
 dev: tools
-	go run ./deploy/cmd/devstack
+	@go build -o $(BIN)/devstack ./deploy/cmd/devstack && exec $(BIN)/devstack
 
 clean-dev:
 	rm -rf .dev
+
+# ---- token: a bearer token for the local stack, e.g. make token SUB=mentor-1 ROLE=mentor
+token:
+	@go run ./deploy/cmd/devtoken -sub "$(SUB)" -role "$(or $(ROLE),mentee)"

@@ -72,14 +72,21 @@ func (c *Consumer) Run(ctx context.Context) error {
 	if backoff == nil {
 		backoff = []time.Duration{time.Second, 5 * time.Second, 30 * time.Second, 2 * time.Minute}
 	}
-	cons, err := c.JS.CreateOrUpdateConsumer(ctx, c.Stream.Name, jetstream.ConsumerConfig{
-		Durable:        c.Durable,
-		AckPolicy:      jetstream.AckExplicitPolicy,
-		AckWait:        30 * time.Second,
-		MaxDeliver:     maxDeliver,
-		FilterSubjects: c.Filter,
-		DeliverPolicy:  jetstream.DeliverAllPolicy,
-	})
+	cfg := jetstream.ConsumerConfig{
+		Durable:       c.Durable,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       30 * time.Second,
+		MaxDeliver:    maxDeliver,
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+	}
+	// One subject goes in FilterSubject: servers before 2.10 (Debian's, for
+	// one) know no FilterSubjects.
+	if len(c.Filter) == 1 {
+		cfg.FilterSubject = c.Filter[0]
+	} else {
+		cfg.FilterSubjects = c.Filter
+	}
+	cons, err := c.JS.CreateOrUpdateConsumer(ctx, c.Stream.Name, cfg)
 	if err != nil {
 		return fmt.Errorf("consumer %s: %w", c.Durable, err)
 	}
