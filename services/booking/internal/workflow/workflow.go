@@ -39,7 +39,9 @@ const (
 // is briefly down) with backoff and without limit; application errors are
 // non-retryable and end the attempt at once.
 var activityOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: 30 * time.Second,
+	// Short, so that a worker that dies mid-activity is noticed soon; every
+	// activity is one or two calls to a local service.
+	StartToCloseTimeout: 10 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval:    200 * time.Millisecond,
 		BackoffCoefficient: 2,
