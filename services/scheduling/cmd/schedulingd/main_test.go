@@ -11,6 +11,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	schedulingv1 "github.com/bookwell/bookwell/gen/go/bookwell/scheduling/v1"
+	"github.com/bookwell/bookwell/pkg/identity"
 	"github.com/bookwell/bookwell/pkg/natstest"
 	"github.com/bookwell/bookwell/pkg/pgtest"
 )
@@ -34,7 +35,9 @@ func TestRun(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- run(ctx) }()
 
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	// Calls need a token, as a service's would.
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithPerRPCCredentials(identity.ServiceCredentials{Secret: identity.DevSecret, Name: "test"}))
 	if err != nil {
 		t.Fatal(err)
 	}
