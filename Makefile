@@ -100,3 +100,8 @@ clean-dev:
 # ---- token: a bearer token for the local stack, e.g. make token SUB=mentor-1 ROLE=mentor
 token:
 	@go run ./deploy/cmd/devtoken -sub "$(SUB)" -role "$(or $(ROLE),mentee)"
+
+# ---- histories: re-record the booking workflow histories the replay test
+# checks (after a deliberate, versioned workflow change only).
+record-histories: tools
+	go test -count=1 -run TestRecordHistories ./services/booking/internal/workflow/ -args -record
