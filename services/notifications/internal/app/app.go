@@ -19,7 +19,6 @@ var (
 	ErrBookingNotFound      = apperr.New(apperr.KindNotFound, "BOOKING_NOT_FOUND", "no such booking")
 	ErrNotificationNotFound = apperr.New(apperr.KindNotFound, "NOTIFICATION_NOT_FOUND", "no such notification")
 	ErrRecipientNotFound    = apperr.New(apperr.KindNotFound, "RECIPIENT_NOT_FOUND", "no such recipient")
-	ErrNotYours             = apperr.New(apperr.KindPermissionDenied, "NOT_YOURS", "you may only see and act on your own notifications and bookings")
 	ErrNotTheMentee         = apperr.New(apperr.KindPermissionDenied, "NOT_THE_MENTEE", "only the booking's mentee can reply on its thread")
 )
 
@@ -76,17 +75,4 @@ func derivedID(parts ...string) string {
 		b = append(b, 0)
 	}
 	return uuid.NewSHA1(namespace, b).String()
-}
-
-// checkUser is the one place that decides whether the caller may read or act
-// for userID. Until the gateway brings an authenticated identity (its issue),
-// the caller is whoever the path names: this only insists there is one.
-// Tighten it here, and every inbox and thread call follows.
-func checkUser(_ context.Context, userID string) error {
-	if userID == "" {
-		var v apperr.Violations
-		v.Add("user_id", "is required")
-		return v.Err()
-	}
-	return nil
 }

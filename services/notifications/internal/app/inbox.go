@@ -27,7 +27,7 @@ type pageToken struct {
 
 // ListNotifications returns a page of userID's inbox, newest first.
 func (a *App) ListNotifications(ctx context.Context, userID string, pageSize int, token string, unreadOnly bool) (Page, error) {
-	if err := checkUser(ctx, userID); err != nil {
+	if err := checkUser(ctx, "user_id", userID); err != nil {
 		return Page{}, err
 	}
 	var v apperr.Violations
@@ -75,7 +75,7 @@ func (a *App) ListNotifications(ctx context.Context, userID string, pageSize int
 // MarkRead marks one notification (id) or all of userID's notifications
 // read; it returns how many changed and how many remain unread.
 func (a *App) MarkRead(ctx context.Context, userID, id string, all bool) (marked, unread int, err error) {
-	if err := checkUser(ctx, userID); err != nil {
+	if err := checkUser(ctx, "user_id", userID); err != nil {
 		return 0, 0, err
 	}
 	var v apperr.Violations
@@ -99,10 +99,10 @@ func (a *App) MarkRead(ctx context.Context, userID, id string, all bool) (marked
 
 // UpsertRecipient records how a user is reached.
 func (a *App) UpsertRecipient(ctx context.Context, r domain.Recipient) (domain.Recipient, error) {
-	var v apperr.Violations
-	if r.UserID == "" {
-		v.Add("recipient.user_id", "is required")
+	if err := checkUser(ctx, "recipient.user_id", r.UserID); err != nil {
+		return domain.Recipient{}, err
 	}
+	var v apperr.Violations
 	if !validEmail(r.Email) {
 		v.Add("recipient.email", "must be an email address")
 	}
@@ -119,6 +119,9 @@ func (a *App) UpsertRecipient(ctx context.Context, r domain.Recipient) (domain.R
 
 // DevMailbox lists what the development mailbox received.
 func (a *App) DevMailbox(ctx context.Context, to string, pageSize int) ([]domain.DevMessage, error) {
+	if err := checkAdmin(ctx); err != nil {
+		return nil, err
+	}
 	if pageSize < 0 {
 		var v apperr.Violations
 		v.Add("page_size", "must not be negative")

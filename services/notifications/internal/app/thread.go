@@ -12,21 +12,19 @@ import (
 	"github.com/bookwell/bookwell/services/notifications/internal/domain"
 )
 
-// Thread returns a booking's messages, oldest first, to its mentor or mentee.
+// Thread returns a booking's messages, oldest first, to its mentor or mentee
+// (the caller; userID, if given, must be them) or an admin.
 func (a *App) Thread(ctx context.Context, bookingID, userID string) ([]domain.ThreadMessage, error) {
-	b, err := a.party(ctx, bookingID, userID)
-	if err != nil {
+	if _, err := a.party(ctx, bookingID, userID); err != nil {
 		return nil, err
-	}
-	if userID != b.MentorID && userID != b.MenteeID {
-		return nil, ErrNotYours
 	}
 	return a.store.Thread(ctx, bookingID)
 }
 
 // Reply records the mentee's reply on a booking's thread and tells the
-// mentor, in the inbox and by email, in one transaction. A retry with the
-// same requestID returns the first reply and adds nothing.
+// mentor, in the inbox and by email, in one transaction. The mentee is the
+// caller (userID, if given, must be them; an admin names the mentee). A
+// retry with the same requestID returns the first reply and adds nothing.
 func (a *App) Reply(ctx context.Context, bookingID, userID, text, requestID string) (domain.ThreadMessage, error) {
 	text = strings.TrimSpace(text)
 	var v apperr.Violations
@@ -46,6 +44,9 @@ func (a *App) Reply(ctx context.Context, bookingID, userID, text, requestID stri
 	}
 	b, err := a.party(ctx, bookingID, userID)
 	if err != nil {
+		return domain.ThreadMessage{}, err
+	}
+	if userID, err = actingUser(ctx, userID); err != nil {
 		return domain.ThreadMessage{}, err
 	}
 	if userID != b.MenteeID {
@@ -77,9 +78,10 @@ func (a *App) Reply(ctx context.Context, bookingID, userID, text, requestID stri
 	return a.store.ThreadMessage(ctx, m.ID)
 }
 
-// party returns the booking once the caller passes checkUser.
+// party returns the booking if the caller is one of its sides or an admin.
 func (a *App) party(ctx context.Context, bookingID, userID string) (domain.Booking, error) {
-	if err := checkUser(ctx, userID); err != nil {
+	p, _, err := threadUser(ctx, userID)
+	if err != nil {
 		return domain.Booking{}, err
 	}
 	if bookingID == "" {
@@ -87,7 +89,17 @@ func (a *App) party(ctx context.Context, bookingID, userID string) (domain.Booki
 		v.Add("booking_id", "is required")
 		return domain.Booking{}, v.Err()
 	}
-	return a.store.Booking(ctx, bookingID)
+	b, err := a.store.Booking(ctx, bookingID)
+	if err != nil {
+		return domain.Booking{}, err
+	}
+	return b, mayReadThread(p, b)
+}
+
+// actingUser is the user a thread call acts for (see threadUser).
+func actingUser(ctx context.Context, named string) (string, error) {
+	_, u, err := threadUser(ctx, named)
+	return u, err
 }
 
 func validEmail(s string) bool {

@@ -24,6 +24,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	bookingv1 "github.com/bookwell/bookwell/gen/go/bookwell/booking/v1"
@@ -31,6 +32,7 @@ import (
 	"github.com/bookwell/bookwell/pkg/consumer"
 	"github.com/bookwell/bookwell/pkg/events"
 	"github.com/bookwell/bookwell/pkg/grpcserver"
+	"github.com/bookwell/bookwell/pkg/identity"
 	"github.com/bookwell/bookwell/pkg/natstest"
 	"github.com/bookwell/bookwell/pkg/pgdb"
 	"github.com/bookwell/bookwell/pkg/pgtest"
@@ -106,7 +108,7 @@ func start(t testing.TB, o options) *harness {
 	cons := eventapi.BookingConsumer(pool, ns.JS, log, handler)
 	cons.BackOff = []time.Duration{50 * time.Millisecond}
 
-	srv := grpcserver.New(log)
+	srv := grpcserver.New(log, identity.UnaryServerInterceptor(identity.NewVerifier(identity.DevSecret), log))
 	notificationsv1.RegisterNotificationServiceServer(srv.Server, grpcapi.New(a, log))
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -130,6 +132,28 @@ func start(t testing.TB, o options) *harness {
 	t.Cleanup(func() { _ = conn.Close() })
 	h.api = notificationsv1.NewNotificationServiceClient(conn)
 	return h
+}
+
+// as is a context whose calls carry a token of user id: a mentor if the id
+// starts with "mentor-", an admin if it is "admin", a mentee otherwise.
+func (h *harness) as(id string) context.Context {
+	role := identity.RoleMentee
+	switch {
+	case strings.HasPrefix(id, "mentor-"):
+		role = identity.RoleMentor
+	case id == "admin":
+		role = identity.RoleAdmin
+	}
+	return h.asPrincipal(identity.Principal{Subject: id, Role: role})
+}
+
+// asPrincipal is a context whose calls carry a token of p.
+func (h *harness) asPrincipal(p identity.Principal) context.Context {
+	tok, err := identity.Mint(identity.DevSecret, p, time.Hour, time.Now())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return metadata.AppendToOutgoingContext(h.ctx, "authorization", "Bearer "+tok)
 }
 
 // publish puts a booking event on the stream with the event id as Nats-Msg-Id.
@@ -176,7 +200,7 @@ func (h *harness) processed(id uuid.UUID) bool {
 
 func (h *harness) inbox(userID string) *notificationsv1.ListNotificationsResponse {
 	h.t.Helper()
-	resp, err := h.api.ListNotifications(h.ctx, &notificationsv1.ListNotificationsRequest{UserId: userID, PageSize: 100})
+	resp, err := h.api.ListNotifications(h.as(userID), &notificationsv1.ListNotificationsRequest{UserId: userID, PageSize: 100})
 	if err != nil {
 		h.t.Fatal(err)
 	}

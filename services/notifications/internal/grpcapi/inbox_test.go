@@ -27,7 +27,7 @@ func TestInboxPagesNewestFirstAndMarksRead(t *testing.T) {
 	var texts []string
 	token := ""
 	for page := 0; ; page++ {
-		resp, err := h.api.ListNotifications(h.ctx, &notificationsv1.ListNotificationsRequest{UserId: "mentee-tom", PageSize: 2, PageToken: token})
+		resp, err := h.api.ListNotifications(h.as("mentee-tom"), &notificationsv1.ListNotificationsRequest{UserId: "mentee-tom", PageSize: 2, PageToken: token})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,26 +48,26 @@ func TestInboxPagesNewestFirstAndMarksRead(t *testing.T) {
 
 	first := h.inbox("mentee-tom").Notifications[0]
 	// Another user cannot mark Tom's notification, and learns nothing of it.
-	_, err := h.api.MarkNotificationsRead(h.ctx, &notificationsv1.MarkNotificationsReadRequest{UserId: "mentor-maria", NotificationId: first.Id})
+	_, err := h.api.MarkNotificationsRead(h.as("mentor-maria"), &notificationsv1.MarkNotificationsReadRequest{UserId: "mentor-maria", NotificationId: first.Id})
 	if status.Code(err) != codes.NotFound {
 		t.Errorf("marking another user's notification: %v, want NotFound", err)
 	}
-	resp, err := h.api.MarkNotificationsRead(h.ctx, &notificationsv1.MarkNotificationsReadRequest{UserId: "mentee-tom", NotificationId: first.Id})
+	resp, err := h.api.MarkNotificationsRead(h.as("mentee-tom"), &notificationsv1.MarkNotificationsReadRequest{UserId: "mentee-tom", NotificationId: first.Id})
 	if err != nil || resp.MarkedCount != 1 || resp.UnreadCount != 4 {
 		t.Fatalf("mark one: %+v %v", resp, err)
 	}
-	resp, err = h.api.MarkNotificationsRead(h.ctx, &notificationsv1.MarkNotificationsReadRequest{UserId: "mentee-tom", NotificationId: first.Id})
+	resp, err = h.api.MarkNotificationsRead(h.as("mentee-tom"), &notificationsv1.MarkNotificationsReadRequest{UserId: "mentee-tom", NotificationId: first.Id})
 	if err != nil || resp.MarkedCount != 0 || resp.UnreadCount != 4 {
 		t.Fatalf("mark the same again: %+v %v", resp, err)
 	}
 	if got := h.inbox("mentee-tom").Notifications[0]; got.ReadTime == nil {
 		t.Error("read notification has no read_time")
 	}
-	unread, err := h.api.ListNotifications(h.ctx, &notificationsv1.ListNotificationsRequest{UserId: "mentee-tom", UnreadOnly: true})
+	unread, err := h.api.ListNotifications(h.as("mentee-tom"), &notificationsv1.ListNotificationsRequest{UserId: "mentee-tom", UnreadOnly: true})
 	if err != nil || len(unread.Notifications) != 4 {
 		t.Fatalf("unread only: %d %v", len(unread.GetNotifications()), err)
 	}
-	resp, err = h.api.MarkNotificationsRead(h.ctx, &notificationsv1.MarkNotificationsReadRequest{UserId: "mentee-tom", All: true})
+	resp, err = h.api.MarkNotificationsRead(h.as("mentee-tom"), &notificationsv1.MarkNotificationsReadRequest{UserId: "mentee-tom", All: true})
 	if err != nil || resp.MarkedCount != 4 || resp.UnreadCount != 0 {
 		t.Fatalf("mark all: %+v %v", resp, err)
 	}
@@ -77,27 +77,27 @@ func TestInboxRejectsBadInput(t *testing.T) {
 	h := start(t, options{devMail: true})
 	for name, call := range map[string]func() error{
 		"no user": func() error {
-			_, err := h.api.ListNotifications(h.ctx, &notificationsv1.ListNotificationsRequest{})
+			_, err := h.api.ListNotifications(h.as("u"), &notificationsv1.ListNotificationsRequest{})
 			return err
 		},
 		"forged page token": func() error {
-			_, err := h.api.ListNotifications(h.ctx, &notificationsv1.ListNotificationsRequest{UserId: "u", PageToken: "bm9wZQ"})
+			_, err := h.api.ListNotifications(h.as("u"), &notificationsv1.ListNotificationsRequest{UserId: "u", PageToken: "bm9wZQ"})
 			return err
 		},
 		"neither id nor all": func() error {
-			_, err := h.api.MarkNotificationsRead(h.ctx, &notificationsv1.MarkNotificationsReadRequest{UserId: "u"})
+			_, err := h.api.MarkNotificationsRead(h.as("u"), &notificationsv1.MarkNotificationsReadRequest{UserId: "u"})
 			return err
 		},
 		"both id and all": func() error {
-			_, err := h.api.MarkNotificationsRead(h.ctx, &notificationsv1.MarkNotificationsReadRequest{UserId: "u", NotificationId: uuid.NewString(), All: true})
+			_, err := h.api.MarkNotificationsRead(h.as("u"), &notificationsv1.MarkNotificationsReadRequest{UserId: "u", NotificationId: uuid.NewString(), All: true})
 			return err
 		},
 		"recipient without email": func() error {
-			_, err := h.api.UpsertRecipient(h.ctx, &notificationsv1.UpsertRecipientRequest{Recipient: &notificationsv1.Recipient{UserId: "u", Email: "not an address"}})
+			_, err := h.api.UpsertRecipient(h.as("u"), &notificationsv1.UpsertRecipientRequest{Recipient: &notificationsv1.Recipient{UserId: "u", Email: "not an address"}})
 			return err
 		},
 		"recipient in no time zone": func() error {
-			_, err := h.api.UpsertRecipient(h.ctx, &notificationsv1.UpsertRecipientRequest{Recipient: &notificationsv1.Recipient{UserId: "u", Email: "u@example.com", TimeZone: "Mars/Olympus"}})
+			_, err := h.api.UpsertRecipient(h.as("u"), &notificationsv1.UpsertRecipientRequest{Recipient: &notificationsv1.Recipient{UserId: "u", Email: "u@example.com", TimeZone: "Mars/Olympus"}})
 			return err
 		},
 	} {

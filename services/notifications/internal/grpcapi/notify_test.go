@@ -15,7 +15,7 @@ import (
 
 func TestApprovalReachesBothSidesInTheirOwnTimeZones(t *testing.T) {
 	h := start(t, options{})
-	if _, err := h.api.UpsertRecipient(h.ctx, &notificationsv1.UpsertRecipientRequest{Recipient: &notificationsv1.Recipient{
+	if _, err := h.api.UpsertRecipient(h.as("mentor-maria"), &notificationsv1.UpsertRecipientRequest{Recipient: &notificationsv1.Recipient{
 		UserId: "mentor-maria", Email: "maria@example.com", DisplayName: "Maria", TimeZone: "Europe/Berlin",
 	}}); err != nil {
 		t.Fatal(err)
@@ -108,7 +108,7 @@ func TestNoShowTellsTheMenteeToMessageTheMentor(t *testing.T) {
 	var got *notificationsv1.ListDevMailboxMessagesResponse
 	h.eventually("the development mailbox to receive it", func() bool {
 		var err error
-		got, err = h.api.ListDevMailboxMessages(h.ctx, &notificationsv1.ListDevMailboxMessagesRequest{To: "tom@example.com"})
+		got, err = h.api.ListDevMailboxMessages(h.as("admin"), &notificationsv1.ListDevMailboxMessagesRequest{To: "tom@example.com"})
 		return err == nil && len(got.Messages) == 1
 	})
 	m := got.Messages[0]

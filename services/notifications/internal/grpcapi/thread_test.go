@@ -14,7 +14,7 @@ import (
 
 func TestMentorMessageAndMenteeReplyShareTheThread(t *testing.T) {
 	h := start(t, options{})
-	if _, err := h.api.UpsertRecipient(h.ctx, &notificationsv1.UpsertRecipientRequest{Recipient: &notificationsv1.Recipient{
+	if _, err := h.api.UpsertRecipient(h.as("mentor-maria"), &notificationsv1.UpsertRecipientRequest{Recipient: &notificationsv1.Recipient{
 		UserId: "mentor-maria", Email: "maria@example.com", DisplayName: "Maria", TimeZone: "Europe/Berlin",
 	}}); err != nil {
 		t.Fatal(err)
@@ -29,11 +29,11 @@ func TestMentorMessageAndMenteeReplyShareTheThread(t *testing.T) {
 	}
 
 	reply := &notificationsv1.ReplyToThreadRequest{BookingId: b.Id, UserId: "mentee-tom", Text: "Great, thanks!", RequestId: "r1"}
-	first, err := h.api.ReplyToThread(h.ctx, reply)
+	first, err := h.api.ReplyToThread(h.as("mentee-tom"), reply)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := h.api.ReplyToThread(h.ctx, reply) // a client retry
+	again, err := h.api.ReplyToThread(h.as("mentee-tom"), reply) // a client retry
 	if err != nil || again.Message.Id != first.Message.Id {
 		t.Fatalf("retried reply: %v %v", again, err)
 	}
@@ -46,7 +46,7 @@ func TestMentorMessageAndMenteeReplyShareTheThread(t *testing.T) {
 	}
 
 	for _, user := range []string{"mentor-maria", "mentee-tom"} {
-		th, err := h.api.GetBookingThread(h.ctx, &notificationsv1.GetBookingThreadRequest{BookingId: b.Id, UserId: user})
+		th, err := h.api.GetBookingThread(h.as(user), &notificationsv1.GetBookingThreadRequest{BookingId: b.Id, UserId: user})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,15 +61,15 @@ func TestMentorMessageAndMenteeReplyShareTheThread(t *testing.T) {
 		want codes.Code
 	}{
 		"the mentor replying as mentee": {&notificationsv1.ReplyToThreadRequest{BookingId: b.Id, UserId: "mentor-maria", Text: "x"}, codes.PermissionDenied},
-		"a stranger":                    {&notificationsv1.ReplyToThreadRequest{BookingId: b.Id, UserId: "eve", Text: "x"}, codes.PermissionDenied},
+		"a stranger":                    {&notificationsv1.ReplyToThreadRequest{BookingId: b.Id, UserId: "eve", Text: "x"}, codes.NotFound},
 		"an unknown booking":            {&notificationsv1.ReplyToThreadRequest{BookingId: uuid.NewString(), UserId: "mentee-tom", Text: "x"}, codes.NotFound},
 		"an empty reply":                {&notificationsv1.ReplyToThreadRequest{BookingId: b.Id, UserId: "mentee-tom", Text: "   "}, codes.InvalidArgument},
 	} {
-		if _, err := h.api.ReplyToThread(h.ctx, tc.req); status.Code(err) != tc.want {
+		if _, err := h.api.ReplyToThread(h.as(tc.req.UserId), tc.req); status.Code(err) != tc.want {
 			t.Errorf("%s: %v, want %v", name, err, tc.want)
 		}
 	}
-	if _, err := h.api.GetBookingThread(h.ctx, &notificationsv1.GetBookingThreadRequest{BookingId: b.Id, UserId: "eve"}); status.Code(err) != codes.PermissionDenied {
+	if _, err := h.api.GetBookingThread(h.as("eve"), &notificationsv1.GetBookingThreadRequest{BookingId: b.Id, UserId: "eve"}); status.Code(err) != codes.NotFound {
 		t.Errorf("a stranger reading the thread: %v", err)
 	}
 	if n := h.count(`SELECT count(*) FROM thread_messages`); n != 2 {

@@ -12,6 +12,7 @@ import (
 
 	paymentsv1 "github.com/bookwell/bookwell/gen/go/bookwell/payments/v1"
 	"github.com/bookwell/bookwell/pkg/apperr"
+	"github.com/bookwell/bookwell/pkg/identity"
 	"github.com/bookwell/bookwell/services/payments/internal/app"
 	"github.com/bookwell/bookwell/services/payments/internal/domain"
 	"github.com/bookwell/bookwell/services/payments/internal/protoconv"
@@ -30,6 +31,10 @@ func (s *Server) fail(ctx context.Context, err error) error { return apperr.ToSt
 
 // AuthorizePayment implements the RPC.
 func (s *Server) AuthorizePayment(ctx context.Context, r *paymentsv1.AuthorizePaymentRequest) (*paymentsv1.AuthorizePaymentResponse, error) {
+	_, err := authorize(ctx, r)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	p, err := s.App.Authorize(ctx, domain.Open{
 		BookingID: r.GetBookingId(), MenteeID: r.GetMenteeId(), MentorID: r.GetMentorId(),
 		Amount: r.GetAmount(), Currency: r.GetCurrency(), Method: protoconv.Method(r.GetMethod()), Card: r.GetCard(),
@@ -42,6 +47,10 @@ func (s *Server) AuthorizePayment(ctx context.Context, r *paymentsv1.AuthorizePa
 
 // CapturePayment implements the RPC.
 func (s *Server) CapturePayment(ctx context.Context, r *paymentsv1.CapturePaymentRequest) (*paymentsv1.CapturePaymentResponse, error) {
+	_, err := authorize(ctx, r)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	p, err := s.App.Capture(ctx, r.GetBookingId(), r.GetIdempotencyKey())
 	if err != nil {
 		return nil, s.fail(ctx, err)
@@ -51,6 +60,10 @@ func (s *Server) CapturePayment(ctx context.Context, r *paymentsv1.CapturePaymen
 
 // VoidPayment implements the RPC.
 func (s *Server) VoidPayment(ctx context.Context, r *paymentsv1.VoidPaymentRequest) (*paymentsv1.VoidPaymentResponse, error) {
+	_, err := authorize(ctx, r)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	p, err := s.App.Void(ctx, r.GetBookingId(), r.GetIdempotencyKey())
 	if err != nil {
 		return nil, s.fail(ctx, err)
@@ -60,6 +73,10 @@ func (s *Server) VoidPayment(ctx context.Context, r *paymentsv1.VoidPaymentReque
 
 // RefundPayment implements the RPC.
 func (s *Server) RefundPayment(ctx context.Context, r *paymentsv1.RefundPaymentRequest) (*paymentsv1.RefundPaymentResponse, error) {
+	_, err := authorize(ctx, r)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	p, err := s.App.Refund(ctx, r.GetBookingId(), r.GetAmount(), r.GetNote(), r.GetIdempotencyKey())
 	if err != nil {
 		return nil, s.fail(ctx, err)
@@ -69,6 +86,10 @@ func (s *Server) RefundPayment(ctx context.Context, r *paymentsv1.RefundPaymentR
 
 // MarkPaid implements the RPC.
 func (s *Server) MarkPaid(ctx context.Context, r *paymentsv1.MarkPaidRequest) (*paymentsv1.MarkPaidResponse, error) {
+	_, err := authorize(ctx, r)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	p, err := s.App.MarkPaid(ctx, r.GetBookingId(), r.GetActorId(), r.GetIdempotencyKey())
 	if err != nil {
 		return nil, s.fail(ctx, err)
@@ -78,6 +99,10 @@ func (s *Server) MarkPaid(ctx context.Context, r *paymentsv1.MarkPaidRequest) (*
 
 // MarkRefunded implements the RPC.
 func (s *Server) MarkRefunded(ctx context.Context, r *paymentsv1.MarkRefundedRequest) (*paymentsv1.MarkRefundedResponse, error) {
+	_, err := authorize(ctx, r)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	p, err := s.App.MarkRefunded(ctx, r.GetBookingId(), r.GetActorId(), r.GetNote(), r.GetIdempotencyKey())
 	if err != nil {
 		return nil, s.fail(ctx, err)
@@ -96,6 +121,10 @@ func timeOf(ts *timestamppb.Timestamp) time.Time {
 
 // SettleCancellation implements the RPC.
 func (s *Server) SettleCancellation(ctx context.Context, r *paymentsv1.SettleCancellationRequest) (*paymentsv1.SettleCancellationResponse, error) {
+	_, err := authorize(ctx, r)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	p, err := s.App.SettleCancellation(ctx, r.GetBookingId(), domain.Cancellation{
 		By:           protoconv.CancelledBy(r.GetCancelledBy()),
 		SessionStart: timeOf(r.GetSessionStartTime()),
@@ -109,6 +138,10 @@ func (s *Server) SettleCancellation(ctx context.Context, r *paymentsv1.SettleCan
 
 // ReleasePayout implements the RPC.
 func (s *Server) ReleasePayout(ctx context.Context, r *paymentsv1.ReleasePayoutRequest) (*paymentsv1.ReleasePayoutResponse, error) {
+	_, err := authorize(ctx, r)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	p, err := s.App.ReleasePayout(ctx, r.GetBookingId(), r.GetIdempotencyKey())
 	if err != nil {
 		return nil, s.fail(ctx, err)
@@ -118,7 +151,14 @@ func (s *Server) ReleasePayout(ctx context.Context, r *paymentsv1.ReleasePayoutR
 
 // GetPayment implements the RPC.
 func (s *Server) GetPayment(ctx context.Context, r *paymentsv1.GetPaymentRequest) (*paymentsv1.GetPaymentResponse, error) {
+	caller, err := authorize(ctx, r)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	p, err := s.App.Payment(ctx, r.GetBookingId())
+	if err == nil {
+		err = mayRead(caller, p)
+	}
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
@@ -127,6 +167,10 @@ func (s *Server) GetPayment(ctx context.Context, r *paymentsv1.GetPaymentRequest
 
 // GetMentorBalance implements the RPC.
 func (s *Server) GetMentorBalance(ctx context.Context, r *paymentsv1.GetMentorBalanceRequest) (*paymentsv1.GetMentorBalanceResponse, error) {
+	_, err := authorize(ctx, r)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	bs, err := s.App.MentorBalances(ctx, r.GetMentorId())
 	if err != nil {
 		return nil, s.fail(ctx, err)
@@ -140,6 +184,13 @@ func (s *Server) GetMentorBalance(ctx context.Context, r *paymentsv1.GetMentorBa
 
 // CreateBundle implements the RPC.
 func (s *Server) CreateBundle(ctx context.Context, r *paymentsv1.CreateBundleRequest) (*paymentsv1.CreateBundleResponse, error) {
+	if p, err := identity.From(ctx); err == nil && p.Role == identity.RoleMentee && r.GetMenteeId() == "" {
+		r.MenteeId = p.Subject // a mentee buys for themselves
+	}
+	_, err := authorize(ctx, r)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	b, err := s.App.BuyBundle(ctx, domain.BundleOrder{
 		MenteeID: r.GetMenteeId(), MentorID: r.GetMentorId(), Sessions: int(r.GetSessions()),
 		Price: r.GetSessionPrice(), Currency: r.GetCurrency(), Card: r.GetCard(),
@@ -152,12 +203,16 @@ func (s *Server) CreateBundle(ctx context.Context, r *paymentsv1.CreateBundleReq
 
 // ListMenteeBundles implements the RPC.
 func (s *Server) ListMenteeBundles(ctx context.Context, r *paymentsv1.ListMenteeBundlesRequest) (*paymentsv1.ListMenteeBundlesResponse, error) {
+	caller, err := authorize(ctx, r)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	bs, err := s.App.MenteeBundles(ctx, r.GetMenteeId())
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
 	out := &paymentsv1.ListMenteeBundlesResponse{}
-	for _, b := range bs {
+	for _, b := range visibleBundles(caller, bs) {
 		out.Bundles = append(out.Bundles, protoconv.Bundle(b))
 	}
 	return out, nil
@@ -165,6 +220,10 @@ func (s *Server) ListMenteeBundles(ctx context.Context, r *paymentsv1.ListMentee
 
 // UseBundleCredit implements the RPC.
 func (s *Server) UseBundleCredit(ctx context.Context, r *paymentsv1.UseBundleCreditRequest) (*paymentsv1.UseBundleCreditResponse, error) {
+	_, err := authorize(ctx, r)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	b, err := s.App.UseBundleCredit(ctx, r.GetBundleId(), r.GetBookingId(), r.GetIdempotencyKey())
 	if err != nil {
 		return nil, s.fail(ctx, err)
@@ -174,6 +233,10 @@ func (s *Server) UseBundleCredit(ctx context.Context, r *paymentsv1.UseBundleCre
 
 // CancelBundle implements the RPC.
 func (s *Server) CancelBundle(ctx context.Context, r *paymentsv1.CancelBundleRequest) (*paymentsv1.CancelBundleResponse, error) {
+	_, err := authorize(ctx, r)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	b, err := s.App.CancelBundle(ctx, r.GetBundleId(), r.GetIdempotencyKey())
 	if err != nil {
 		return nil, s.fail(ctx, err)

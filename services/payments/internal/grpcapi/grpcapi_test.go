@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -19,6 +20,7 @@ import (
 	paymentsv1 "github.com/bookwell/bookwell/gen/go/bookwell/payments/v1"
 	"github.com/bookwell/bookwell/pkg/events"
 	"github.com/bookwell/bookwell/pkg/grpcserver"
+	"github.com/bookwell/bookwell/pkg/identity"
 	"github.com/bookwell/bookwell/pkg/natstest"
 	"github.com/bookwell/bookwell/pkg/outbox"
 	"github.com/bookwell/bookwell/pkg/pgdb"
@@ -30,9 +32,39 @@ import (
 	"github.com/bookwell/bookwell/services/payments/internal/simcard"
 )
 
-// start runs the payments gRPC server and its outbox relay against a fresh
-// database and a JetStream server, as paymentsd does.
+// start runs the server (see serve) and returns a client calling it as the
+// booking workflow does, with a service token.
 func start(t *testing.T) (paymentsv1.PaymentsServiceClient, jetstream.JetStream) {
+	t.Helper()
+	addr, js := serve(t)
+	return dial(t, addr, identity.ServiceCredentials{Secret: identity.DevSecret, Name: "booking-worker"}), js
+}
+
+// as authenticates calls as one user.
+func as(sub string, r identity.Role) credentials.PerRPCCredentials {
+	return identity.Credentials{Secret: identity.DevSecret, Principal: identity.Principal{Subject: sub, Role: r}}
+}
+
+// dial returns a client of addr whose calls carry creds' token (none when
+// creds is nil).
+func dial(t *testing.T, addr string, creds credentials.PerRPCCredentials) paymentsv1.PaymentsServiceClient {
+	t.Helper()
+	opts := []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
+	if creds != nil {
+		opts = append(opts, grpc.WithPerRPCCredentials(creds))
+	}
+	conn, err := grpc.NewClient(addr, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return paymentsv1.NewPaymentsServiceClient(conn)
+}
+
+// serve runs the payments gRPC server, with the identity check every service
+// has, and its outbox relay against a fresh database and a JetStream server,
+// as paymentsd does; it returns the server's address.
+func serve(t *testing.T) (string, jetstream.JetStream) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	url := pgtest.New(t)
@@ -47,7 +79,7 @@ func start(t *testing.T) (paymentsv1.PaymentsServiceClient, jetstream.JetStream)
 	ns := natstest.New(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := &app.Service{Store: &postgres.Store{Pool: pool}, Provider: &simcard.Processor{Pool: sim}, Policy: domain.DefaultPolicy(), Log: log}
-	srv := grpcserver.New(log)
+	srv := grpcserver.New(log, identity.UnaryServerInterceptor(identity.NewVerifier(identity.DevSecret), log))
 	paymentsv1.RegisterPaymentsServiceServer(srv, &grpcapi.Server{App: svc, Log: log})
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -57,25 +89,21 @@ func start(t *testing.T) (paymentsv1.PaymentsServiceClient, jetstream.JetStream)
 	go func() { _ = srv.ServeListener(ctx, lis); done <- struct{}{} }()
 	relay := &outbox.Relay{Pool: pool, JS: ns.JS, Schema: postgres.Schema, Stream: events.PaymentsStream, Log: log, Poll: 100 * time.Millisecond}
 	go func() { _ = relay.Run(ctx); done <- struct{}{} }()
-	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(func() {
-		conn.Close()
 		cancel()
 		<-done
 		<-done
 		pool.Close()
 		sim.Close()
 	})
-	return paymentsv1.NewPaymentsServiceClient(conn), ns.JS
+	return lis.Addr().String(), ns.JS
 }
 
 func code(err error) codes.Code { return status.Code(err) }
 
 func TestWorkflowCallsOverGRPCAndEvents(t *testing.T) {
-	c, js := start(t)
+	addr, js := serve(t)
+	c := dial(t, addr, identity.ServiceCredentials{Secret: identity.DevSecret, Name: "booking-worker"})
 	ctx := context.Background()
 	auth := &paymentsv1.AuthorizePaymentRequest{
 		BookingId: "b1", MenteeId: "me", MentorId: "mo", Amount: 20000, Currency: "USD",
@@ -106,7 +134,7 @@ func TestWorkflowCallsOverGRPCAndEvents(t *testing.T) {
 		got.GetPayment().GetCommissionAmount() != 1500 || !got.GetPayment().GetPayoutReleased() {
 		t.Fatalf("payment %v %v", got, err)
 	}
-	bal, err := c.GetMentorBalance(ctx, &paymentsv1.GetMentorBalanceRequest{MentorId: "mo"})
+	bal, err := dial(t, addr, as("mo", identity.RoleMentor)).GetMentorBalance(ctx, &paymentsv1.GetMentorBalanceRequest{MentorId: "mo"})
 	if err != nil || len(bal.GetBalances()) != 1 || bal.GetBalances()[0].GetPayableAmount() != 13500 {
 		t.Fatalf("balance %v %v", bal, err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	bookingv1 "github.com/bookwell/bookwell/gen/go/bookwell/booking/v1"
 	reputationv1 "github.com/bookwell/bookwell/gen/go/bookwell/reputation/v1"
+	"github.com/bookwell/bookwell/pkg/identity"
 	"github.com/bookwell/bookwell/services/reputation/internal/app"
 )
 
@@ -38,8 +39,14 @@ func publishHistory(h *harness) {
 	h.settle()
 }
 
+// review writes a review as the mentee menteeID (as an admin who names no
+// mentee when it is empty).
 func review(h *harness, booking, menteeID string, rating int32, text string) (*reputationv1.Review, error) {
-	r, err := h.api.CreateReview(context.Background(), &reputationv1.CreateReviewRequest{
+	who := identity.Principal{Subject: menteeID, Role: identity.RoleMentee}
+	if menteeID == "" {
+		who = identity.Principal{Subject: "support", Role: identity.RoleAdmin}
+	}
+	r, err := h.api.CreateReview(h.as(who), &reputationv1.CreateReviewRequest{
 		BookingId: booking, Review: &reputationv1.Review{MenteeId: menteeID, Rating: rating, Text: text},
 	})
 	return r.GetReview(), err

@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	bookingv1 "github.com/bookwell/bookwell/gen/go/bookwell/booking/v1"
@@ -23,6 +24,7 @@ import (
 	"github.com/bookwell/bookwell/pkg/consumer"
 	"github.com/bookwell/bookwell/pkg/events"
 	"github.com/bookwell/bookwell/pkg/grpcserver"
+	"github.com/bookwell/bookwell/pkg/identity"
 	"github.com/bookwell/bookwell/pkg/natstest"
 	"github.com/bookwell/bookwell/pkg/outbox"
 	"github.com/bookwell/bookwell/pkg/pgdb"
@@ -70,7 +72,7 @@ func start(t testing.TB) *harness {
 	go func() { defer close(relayDone); _ = relay.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-relayDone })
 
-	srv := grpcserver.New(log)
+	srv := grpcserver.New(log, identity.UnaryServerInterceptor(identity.NewVerifier(identity.DevSecret), log))
 	reputationv1.RegisterReputationServiceServer(srv.Server, grpcapi.New(app.New(h.store, h.policy, time.Now), log))
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -88,6 +90,18 @@ func start(t testing.TB) *harness {
 	h.addr = lis.Addr().String()
 	return h
 }
+
+// as is a context whose calls carry a token of p.
+func (h *harness) as(p identity.Principal) context.Context {
+	tok, err := identity.Mint(identity.DevSecret, p, time.Hour, time.Now())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+tok)
+}
+
+// reader is a mentor reading reputations and histories, as any mentor may.
+var reader = identity.Principal{Subject: "mentor-reader", Role: identity.RoleMentor}
 
 // startConsumer runs the booking consumer until stopConsumer or the test ends.
 func (h *harness) startConsumer() {
@@ -270,7 +284,7 @@ func (h *harness) settle() {
 
 func (h *harness) reputation(mentor string) *reputationv1.MentorReputation {
 	h.t.Helper()
-	r, err := h.api.GetMentorReputation(context.Background(), &reputationv1.GetMentorReputationRequest{MentorId: mentor})
+	r, err := h.api.GetMentorReputation(h.as(reader), &reputationv1.GetMentorReputationRequest{MentorId: mentor})
 	if err != nil {
 		h.t.Fatalf("reputation of %s: %v", mentor, err)
 	}
@@ -279,7 +293,7 @@ func (h *harness) reputation(mentor string) *reputationv1.MentorReputation {
 
 func (h *harness) history(mentee string) *reputationv1.MenteeHistory {
 	h.t.Helper()
-	r, err := h.api.GetMenteeHistory(context.Background(), &reputationv1.GetMenteeHistoryRequest{MenteeId: mentee})
+	r, err := h.api.GetMenteeHistory(h.as(reader), &reputationv1.GetMenteeHistoryRequest{MenteeId: mentee})
 	if err != nil {
 		h.t.Fatalf("history of %s: %v", mentee, err)
 	}

@@ -28,6 +28,10 @@ func New(a *app.Service, log *slog.Logger) *Server { return &Server{app: a, log:
 
 // GetMentorReputation returns a mentor's reputation.
 func (s *Server) GetMentorReputation(ctx context.Context, req *reputationv1.GetMentorReputationRequest) (*reputationv1.GetMentorReputationResponse, error) {
+	_, err := authorize(ctx, req)
+	if err != nil {
+		return nil, apperr.ToStatus(ctx, s.log, err)
+	}
 	r, err := s.app.MentorReputation(ctx, req.GetMentorId())
 	if err != nil {
 		return nil, apperr.ToStatus(ctx, s.log, err)
@@ -37,6 +41,10 @@ func (s *Server) GetMentorReputation(ctx context.Context, req *reputationv1.GetM
 
 // GetMenteeHistory returns a mentee's history.
 func (s *Server) GetMenteeHistory(ctx context.Context, req *reputationv1.GetMenteeHistoryRequest) (*reputationv1.GetMenteeHistoryResponse, error) {
+	_, err := authorize(ctx, req)
+	if err != nil {
+		return nil, apperr.ToStatus(ctx, s.log, err)
+	}
 	h, err := s.app.MenteeHistory(ctx, req.GetMenteeId())
 	if err != nil {
 		return nil, apperr.ToStatus(ctx, s.log, err)
@@ -46,20 +54,28 @@ func (s *Server) GetMenteeHistory(ctx context.Context, req *reputationv1.GetMent
 
 // CreateReview records a mentee's review.
 func (s *Server) CreateReview(ctx context.Context, req *reputationv1.CreateReviewRequest) (*reputationv1.CreateReviewResponse, error) {
+	caller, err := authorize(ctx, req)
+	if err != nil {
+		return nil, apperr.ToStatus(ctx, s.log, err)
+	}
 	r, err := s.app.CreateReview(ctx, domain.Review{
 		BookingID: req.GetBookingId(),
-		MenteeID:  req.GetReview().GetMenteeId(),
+		MenteeID:  reviewer(caller, req.GetReview().GetMenteeId()),
 		Rating:    int(req.GetReview().GetRating()),
 		Text:      req.GetReview().GetText(),
 	})
 	if err != nil {
-		return nil, apperr.ToStatus(ctx, s.log, err)
+		return nil, apperr.ToStatus(ctx, s.log, hideOthersBookings(caller, err))
 	}
 	return &reputationv1.CreateReviewResponse{Review: reviewToProto(r)}, nil
 }
 
 // SearchMentors lists bookable mentors by ranking score.
 func (s *Server) SearchMentors(ctx context.Context, req *reputationv1.SearchMentorsRequest) (*reputationv1.SearchMentorsResponse, error) {
+	_, err := authorize(ctx, req)
+	if err != nil {
+		return nil, apperr.ToStatus(ctx, s.log, err)
+	}
 	page, err := s.app.SearchMentors(ctx, int(req.GetPageSize()), req.GetPageToken())
 	if err != nil {
 		return nil, apperr.ToStatus(ctx, s.log, err)

@@ -133,7 +133,7 @@ func TestLateCancellationsAndReschedulesSuspend(t *testing.T) {
 		t.Fatalf("standing events = %v; want one SUSPENDED naming the late changes", evs)
 	}
 	// Suspended mentors are not in search.
-	res, err := h.api.SearchMentors(t.Context(), &reputationv1.SearchMentorsRequest{})
+	res, err := h.api.SearchMentors(h.as(reader), &reputationv1.SearchMentorsRequest{})
 	if err != nil || len(res.GetMentors()) != 0 {
 		t.Fatalf("search = %v, %v; want no bookable mentors", res, err)
 	}

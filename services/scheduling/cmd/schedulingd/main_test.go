@@ -7,8 +7,10 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/status"
 
 	schedulingv1 "github.com/bookwell/bookwell/gen/go/bookwell/scheduling/v1"
 	"github.com/bookwell/bookwell/pkg/identity"
@@ -56,8 +58,19 @@ func TestRun(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	client := schedulingv1.NewSchedulingServiceClient(conn)
-	o, err := client.CreateOffering(ctx, &schedulingv1.CreateOfferingRequest{MentorId: "m1", Offering: &schedulingv1.Offering{
-		Name: "Intro", Kind: schedulingv1.OfferingKind_OFFERING_KIND_INTRO, DurationMinutes: 20, Capacity: 1}})
+	create := &schedulingv1.CreateOfferingRequest{MentorId: "m1", Offering: &schedulingv1.Offering{
+		Name: "Intro", Kind: schedulingv1.OfferingKind_OFFERING_KIND_INTRO, DurationMinutes: 20, Capacity: 1}}
+	// A service may not write a mentor's offerings; the mentor may.
+	if _, err := client.CreateOffering(ctx, create); status.Code(err) != codes.PermissionDenied {
+		t.Fatalf("create offering as a service: %v, want PERMISSION_DENIED", err)
+	}
+	asMentor, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithPerRPCCredentials(identity.Credentials{Secret: identity.DevSecret, Principal: identity.Principal{Subject: "m1", Role: identity.RoleMentor}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer asMentor.Close()
+	o, err := schedulingv1.NewSchedulingServiceClient(asMentor).CreateOffering(ctx, create)
 	if err != nil || o.GetOffering().GetId() == "" {
 		t.Fatalf("create offering: %v", err)
 	}

@@ -59,6 +59,9 @@ func offeringFromProto(p *schedulingv1.Offering) domain.Offering {
 
 // CreateOffering adds an offering.
 func (s *Server) CreateOffering(ctx context.Context, req *schedulingv1.CreateOfferingRequest) (*schedulingv1.CreateOfferingResponse, error) {
+	if err := authorize(ctx, req); err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	o, err := s.App.CreateOffering(ctx, req.GetMentorId(), offeringFromProto(req.GetOffering()))
 	if err != nil {
 		return nil, s.fail(ctx, err)
@@ -68,6 +71,9 @@ func (s *Server) CreateOffering(ctx context.Context, req *schedulingv1.CreateOff
 
 // GetOffering returns one offering.
 func (s *Server) GetOffering(ctx context.Context, req *schedulingv1.GetOfferingRequest) (*schedulingv1.GetOfferingResponse, error) {
+	if err := authorize(ctx, req); err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	o, err := s.App.Offering(ctx, req.GetMentorId(), req.GetOfferingId())
 	if err != nil {
 		return nil, s.fail(ctx, err)
@@ -77,6 +83,9 @@ func (s *Server) GetOffering(ctx context.Context, req *schedulingv1.GetOfferingR
 
 // ListOfferings lists a mentor's offerings.
 func (s *Server) ListOfferings(ctx context.Context, req *schedulingv1.ListOfferingsRequest) (*schedulingv1.ListOfferingsResponse, error) {
+	if err := authorize(ctx, req); err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	list, err := s.App.Offerings(ctx, req.GetMentorId())
 	if err != nil {
 		return nil, s.fail(ctx, err)
@@ -90,6 +99,9 @@ func (s *Server) ListOfferings(ctx context.Context, req *schedulingv1.ListOfferi
 
 // UpdateOffering replaces an offering's editable fields.
 func (s *Server) UpdateOffering(ctx context.Context, req *schedulingv1.UpdateOfferingRequest) (*schedulingv1.UpdateOfferingResponse, error) {
+	if err := authorize(ctx, req); err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	o, err := s.App.UpdateOffering(ctx, req.GetMentorId(), req.GetOfferingId(), offeringFromProto(req.GetOffering()))
 	if err != nil {
 		return nil, s.fail(ctx, err)
@@ -99,6 +111,9 @@ func (s *Server) UpdateOffering(ctx context.Context, req *schedulingv1.UpdateOff
 
 // DeleteOffering withdraws an offering.
 func (s *Server) DeleteOffering(ctx context.Context, req *schedulingv1.DeleteOfferingRequest) (*schedulingv1.DeleteOfferingResponse, error) {
+	if err := authorize(ctx, req); err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	if err := s.App.DeleteOffering(ctx, req.GetMentorId(), req.GetOfferingId()); err != nil {
 		return nil, s.fail(ctx, err)
 	}
@@ -190,6 +205,9 @@ func availabilityFromProto(mentorID string, p *schedulingv1.Availability) (domai
 
 // GetAvailability returns a mentor's availability.
 func (s *Server) GetAvailability(ctx context.Context, req *schedulingv1.GetAvailabilityRequest) (*schedulingv1.GetAvailabilityResponse, error) {
+	if err := authorize(ctx, req); err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	a, err := s.App.Availability(ctx, req.GetMentorId())
 	if err != nil {
 		return nil, s.fail(ctx, err)
@@ -199,6 +217,9 @@ func (s *Server) GetAvailability(ctx context.Context, req *schedulingv1.GetAvail
 
 // UpdateAvailability replaces a mentor's availability.
 func (s *Server) UpdateAvailability(ctx context.Context, req *schedulingv1.UpdateAvailabilityRequest) (*schedulingv1.UpdateAvailabilityResponse, error) {
+	if err := authorize(ctx, req); err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	a, err := availabilityFromProto(req.GetMentorId(), req.GetAvailability())
 	if err != nil {
 		return nil, s.fail(ctx, err)
@@ -212,6 +233,9 @@ func (s *Server) UpdateAvailability(ctx context.Context, req *schedulingv1.Updat
 
 // ListSlots returns free slots in the viewer's time zone.
 func (s *Server) ListSlots(ctx context.Context, req *schedulingv1.ListSlotsRequest) (*schedulingv1.ListSlotsResponse, error) {
+	if err := authorize(ctx, req); err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	zone := req.GetTimeZone()
 	if zone == "" {
 		zone = "UTC"
@@ -243,6 +267,9 @@ func (s *Server) ListSlots(ctx context.Context, req *schedulingv1.ListSlotsReque
 
 // HoldReservation holds a slot for a booking.
 func (s *Server) HoldReservation(ctx context.Context, req *schedulingv1.HoldReservationRequest) (*schedulingv1.HoldReservationResponse, error) {
+	if err := authorize(ctx, req); err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	r, err := s.App.Hold(ctx, domain.Hold{
 		BookingID:      req.GetBookingId(),
 		MentorID:       req.GetMentorId(),
@@ -260,6 +287,9 @@ func (s *Server) HoldReservation(ctx context.Context, req *schedulingv1.HoldRese
 
 // ConfirmReservation confirms a held reservation.
 func (s *Server) ConfirmReservation(ctx context.Context, req *schedulingv1.ConfirmReservationRequest) (*schedulingv1.ConfirmReservationResponse, error) {
+	if err := authorize(ctx, req); err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	r, err := s.App.Confirm(ctx, req.GetBookingId())
 	if err != nil {
 		return nil, s.fail(ctx, err)
@@ -269,6 +299,9 @@ func (s *Server) ConfirmReservation(ctx context.Context, req *schedulingv1.Confi
 
 // MoveReservation moves a reservation, atomically.
 func (s *Server) MoveReservation(ctx context.Context, req *schedulingv1.MoveReservationRequest) (*schedulingv1.MoveReservationResponse, error) {
+	if err := authorize(ctx, req); err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	r, err := s.App.Move(ctx, req.GetBookingId(), wire.Time(req.GetNewStartTime()))
 	if err != nil {
 		return nil, s.fail(ctx, err)
@@ -278,6 +311,9 @@ func (s *Server) MoveReservation(ctx context.Context, req *schedulingv1.MoveRese
 
 // ReleaseReservation frees a reservation's slot.
 func (s *Server) ReleaseReservation(ctx context.Context, req *schedulingv1.ReleaseReservationRequest) (*schedulingv1.ReleaseReservationResponse, error) {
+	if err := authorize(ctx, req); err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	r, err := s.App.Release(ctx, req.GetBookingId())
 	if err != nil {
 		return nil, s.fail(ctx, err)
@@ -291,6 +327,9 @@ func (s *Server) ReleaseReservation(ctx context.Context, req *schedulingv1.Relea
 
 // GetReservation returns a booking's reservation.
 func (s *Server) GetReservation(ctx context.Context, req *schedulingv1.GetReservationRequest) (*schedulingv1.GetReservationResponse, error) {
+	if err := authorize(ctx, req); err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	r, err := s.App.Reservation(ctx, req.GetBookingId())
 	if err != nil {
 		return nil, s.fail(ctx, err)
@@ -300,6 +339,9 @@ func (s *Server) GetReservation(ctx context.Context, req *schedulingv1.GetReserv
 
 // CheckConflict reports whether a time is free in a mentor's calendar.
 func (s *Server) CheckConflict(ctx context.Context, req *schedulingv1.CheckConflictRequest) (*schedulingv1.CheckConflictResponse, error) {
+	if err := authorize(ctx, req); err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	ids, err := s.App.Conflicts(ctx, req.GetMentorId(), wire.Time(req.GetStartTime()), wire.Time(req.GetEndTime()), req.GetExcludingBookingId())
 	if err != nil {
 		return nil, s.fail(ctx, err)
@@ -311,6 +353,9 @@ func (s *Server) CheckConflict(ctx context.Context, req *schedulingv1.CheckConfl
 
 // GetCalendarLinks returns add-to-calendar links and an .ics for a booking.
 func (s *Server) GetCalendarLinks(ctx context.Context, req *schedulingv1.GetCalendarLinksRequest) (*schedulingv1.GetCalendarLinksResponse, error) {
+	if err := authorize(ctx, req); err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	e, err := s.App.CalendarLinks(ctx, req.GetBookingId(), req.GetTitle(), req.GetDescription())
 	if err != nil {
 		return nil, s.fail(ctx, err)
@@ -320,6 +365,9 @@ func (s *Server) GetCalendarLinks(ctx context.Context, req *schedulingv1.GetCale
 
 // GetMentorCalendar returns a mentor's confirmed sessions as text/calendar.
 func (s *Server) GetMentorCalendar(ctx context.Context, req *schedulingv1.GetMentorCalendarRequest) (*httpbody.HttpBody, error) {
+	if err := authorize(ctx, req); err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	doc, err := s.App.MentorCalendar(ctx, req.GetMentorId())
 	if err != nil {
 		return nil, s.fail(ctx, err)

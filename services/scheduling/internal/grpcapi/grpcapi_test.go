@@ -21,6 +21,7 @@ import (
 
 	schedulingv1 "github.com/bookwell/bookwell/gen/go/bookwell/scheduling/v1"
 	"github.com/bookwell/bookwell/pkg/apperr"
+	"github.com/bookwell/bookwell/pkg/identity"
 	"github.com/bookwell/bookwell/pkg/pgtest"
 	"github.com/bookwell/bookwell/services/scheduling/internal/app"
 	"github.com/bookwell/bookwell/services/scheduling/internal/domain"
@@ -48,18 +49,54 @@ func newServer(t *testing.T) (*grpcapi.Server, *httptest.Server) {
 	if err := schedulingv1.RegisterSchedulingServiceHandlerServer(ctx, mux, srv); err != nil {
 		t.Fatal(err)
 	}
-	web := httptest.NewServer(mux)
+	web := httptest.NewServer(authenticated(mux))
 	t.Cleanup(web.Close)
 	return srv, web
 }
 
-func call(t *testing.T, method, u, body string, want int) map[string]any {
+// authenticated puts the bearer token's caller in the context, as the
+// identity interceptor does on the gRPC server; without a token, handlers see
+// no caller.
+func authenticated(h http.Handler) http.Handler {
+	v := identity.NewVerifier(identity.DevSecret)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			if p, err := v.Verify(tok); err == nil {
+				r = r.WithContext(identity.With(r.Context(), p))
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// The callers of these tests.
+var (
+	mentorM1 = identity.Principal{Subject: "m1", Role: identity.RoleMentor}
+	worker   = identity.Principal{Subject: "booking-worker", Role: identity.RoleService}
+)
+
+// send makes an HTTP request as p (nobody if p is zero).
+func send(t *testing.T, p identity.Principal, method, u, body string) *http.Response {
 	t.Helper()
 	req, _ := http.NewRequest(method, u, strings.NewReader(body))
+	if p.Subject != "" {
+		tok, err := identity.Mint(identity.DevSecret, p, time.Hour, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return resp
+}
+
+// call makes a request as mentor m1 and checks the status.
+func call(t *testing.T, method, u, body string, want int) map[string]any {
+	t.Helper()
+	resp := send(t, mentorM1, method, u, body)
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != want {
@@ -80,7 +117,7 @@ func reason(err error) string {
 
 func TestRESTAndGRPC(t *testing.T) {
 	srv, web := newServer(t)
-	ctx := context.Background()
+	ctx := identity.With(context.Background(), worker)
 	base := web.URL + "/v1/mentors/m1"
 
 	// Offerings over REST; bad input is a 400 with the field named.
@@ -147,10 +184,7 @@ func TestRESTAndGRPC(t *testing.T) {
 	}
 
 	// The mentor's feed over REST, as text/calendar.
-	resp, err := http.Get(base + "/calendar.ics")
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := send(t, mentorM1, "GET", base+"/calendar.ics", "")
 	defer resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/calendar") {
 		t.Fatalf("feed: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
@@ -172,10 +206,7 @@ func TestRESTAndGRPC(t *testing.T) {
 	if _, err := srv.ReleaseReservation(ctx, &schedulingv1.ReleaseReservationRequest{BookingId: "b1"}); err != nil {
 		t.Fatal(err)
 	}
-	resp2, err := http.Get(base + "/calendar.ics")
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp2 := send(t, mentorM1, "GET", base+"/calendar.ics", "")
 	defer resp2.Body.Close()
 	feed2, err := ics.ParseCalendar(resp2.Body)
 	if err != nil || len(feed2.Events()) != 0 {
