@@ -83,6 +83,12 @@ func (b *backend) Calls() []call {
 	return append([]call(nil), b.calls...)
 }
 
+func (b *backend) reset() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.calls = nil
+}
+
 func (b *backend) setRespond(f func(ctx context.Context, method string, req proto.Message) (proto.Message, error)) {
 	b.mu.Lock()
 	defer b.mu.Unlock()

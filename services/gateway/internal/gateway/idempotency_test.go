@@ -66,6 +66,7 @@ func TestIdempotencyKeyReplaysTheFirstResponse(t *testing.T) {
 	// Bad keys.
 	wantError(t, do(h, "POST", "/v1/bookings", ada, body, "Idempotency-Key", strings.Repeat("k", 256)), http.StatusBadRequest, "IDEMPOTENCY_KEY_INVALID")
 	wantError(t, do(h, "POST", "/v1/bookings", ada, body, "Idempotency-Key", " "), http.StatusBadRequest, "IDEMPOTENCY_KEY_INVALID")
+	wantError(t, do(h, "POST", "/v1/bookings", ada, body, "Idempotency-Key", "caf\xe9"), http.StatusBadRequest, "IDEMPOTENCY_KEY_INVALID")
 	if a := do(h, "POST", "/v1/bookings", ada, body, "Idempotency-Key", strings.Repeat("k", 255)); a.status != http.StatusOK {
 		t.Fatalf("a 255-character key: %d %s", a.status, a.body)
 	}

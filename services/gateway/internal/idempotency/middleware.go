@@ -12,7 +12,8 @@
 //     than hold a connection open; the retry then gets the replay);
 //   - answers that say "try again" are not kept: 5xx, 429 and a request the
 //     client gave up on (499), so a retry after them really runs again;
-//   - a key longer than 255 characters is refused with 400.
+//   - a key must be 1 to 255 printable ASCII characters, else 400
+//     IDEMPOTENCY_KEY_INVALID.
 //
 // Keys live in Postgres (schema gateway) so every gateway replica sees them
 // and a restart forgets nothing; a gateway that dies mid-request holds its
@@ -63,9 +64,9 @@ func Middleware(s *Store, log *slog.Logger) func(http.Handler) http.Handler {
 			if len(key) > 0 {
 				k = strings.TrimSpace(key[0])
 			}
-			if len(key) != 1 || k == "" || len(k) > MaxKeyLength {
+			if len(key) != 1 || !validKey(k) {
 				rpcstatus.Error(w, http.StatusBadRequest, codes.InvalidArgument, "IDEMPOTENCY_KEY_INVALID",
-					"Idempotency-Key must be one value of 1 to 255 characters")
+					"Idempotency-Key must be one value of 1 to 255 printable ASCII characters")
 				return
 			}
 			caller, err := identity.From(r.Context())
@@ -129,6 +130,19 @@ func Middleware(s *Store, log *slog.Logger) func(http.Handler) http.Handler {
 			kept = true
 		})
 	}
+}
+
+// validKey: 1 to 255 printable ASCII characters (a UUID, say).
+func validKey(k string) bool {
+	if k == "" || len(k) > MaxKeyLength {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x20 || k[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // keep says whether a finished response is the answer to replay.
