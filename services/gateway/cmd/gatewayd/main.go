@@ -11,9 +11,13 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/bookwell/bookwell/pkg/config"
 	"github.com/bookwell/bookwell/pkg/logging"
+	"github.com/bookwell/bookwell/pkg/pgdb"
 	"github.com/bookwell/bookwell/services/gateway/internal/gateway"
+	"github.com/bookwell/bookwell/services/gateway/internal/idempotency"
 )
 
 func main() {
@@ -31,23 +35,30 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	h, err := gateway.New(ctx, c)
+	pool, err := pgdb.Open(ctx, c.DatabaseURL, idempotency.Schema, idempotency.Migrations())
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	h, err := gateway.New(ctx, c, log, pool)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{Addr: c.HTTPAddr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	log.Info("REST gateway listening", "addr", c.HTTPAddr)
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve HTTP: %w", err)
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		log.Info("REST gateway listening", "addr", c.HTTPAddr)
+		if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serve HTTP: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error { return c.Store(pool).RunCleanup(ctx, time.Hour, log) })
+	g.Go(func() error {
+		<-ctx.Done()
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return srv.Shutdown(shutdownCtx)
+	})
+	return g.Wait()
 }
