@@ -45,7 +45,9 @@ type world struct {
 	services *stack.Services
 }
 
-func start(t *testing.T) *world {
+// start runs bookwell for t; overrides add to or replace the processes'
+// environment (a policy window, a rate limit).
+func start(t testing.TB, overrides ...map[string]string) *world {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("end-to-end: builds and runs every binary")
@@ -61,6 +63,11 @@ func start(t *testing.T) *world {
 	env["NATS_URL"] = ns.URL
 	env["TEMPORAL_ADDRESS"] = ts.HostPort
 	env["LOG_FORMAT"] = "text"
+	for _, o := range overrides {
+		for k, v := range o {
+			env[k] = v
+		}
+	}
 	s, err := stack.NewServices(stack.ServicesOptions{StateDir: t.TempDir(), Env: env})
 	if err != nil {
 		t.Fatal(err)
@@ -84,13 +91,13 @@ func start(t *testing.T) *world {
 
 // user is someone calling the REST API.
 type user struct {
-	t     *testing.T
+	t     testing.TB
 	w     *world
 	id    string
 	token string
 }
 
-func (w *world) user(t *testing.T, id string, role identity.Role) user {
+func (w *world) user(t testing.TB, id string, role identity.Role) user {
 	tok, err := identity.Mint(identity.DevSecret, identity.Principal{Subject: id, Role: role}, time.Hour, time.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -175,7 +182,7 @@ func str(m map[string]any, path string) string {
 // mentorWithOffering sets up a mentor who is available every day all day in
 // Europe/Berlin with no minimum notice, and one offering; it returns the
 // mentor and the offering id.
-func (w *world) mentorWithOffering(t *testing.T, id string, offering map[string]any) (user, string) {
+func (w *world) mentorWithOffering(t testing.TB, id string, offering map[string]any) (user, string) {
 	m := w.user(t, id, identity.RoleMentor)
 	var hours []map[string]any
 	for d := 1; d <= 7; d++ {
