@@ -49,6 +49,12 @@ var activityOptions = workflow.ActivityOptions{
 	},
 }
 
+// localActivityOptions are for Record: retried like the others.
+var localActivityOptions = workflow.LocalActivityOptions{
+	StartToCloseTimeout: 10 * time.Second,
+	RetryPolicy:         activityOptions.RetryPolicy,
+}
+
 // BookingWorkflow runs one booking from request to outcome. Commands reach it
 // as updates whose validators refuse what the booking's state does not allow,
 // so the caller gets the new state or a clear error and a refused command
@@ -514,9 +520,12 @@ func (w *bookingWorkflow) record(ctx workflow.Context, eventType string, actor d
 	if err := workflow.UpsertTypedSearchAttributes(ctx, sa...); err != nil {
 		return err
 	}
+	// A local activity: one transaction on the booking's own database, run by
+	// this worker without a round trip through the server. Save is
+	// idempotent, so a re-run after a crash records the change once.
 	var a *Activities
-	ctx = workflow.WithActivityOptions(ctx, activityOptions)
-	return workflow.ExecuteActivity(ctx, a.Record, RecordInput{Booking: w.b, EventType: eventType, Actor: actor, Text: text}).Get(ctx, nil)
+	ctx = workflow.WithLocalActivityOptions(ctx, localActivityOptions)
+	return workflow.ExecuteLocalActivity(ctx, a.Record, RecordInput{Booking: w.b, EventType: eventType, Actor: actor, Text: text}).Get(ctx, nil)
 }
 
 func formatMoney(m domain.Money) string {
