@@ -252,3 +252,8 @@ func eventually(t *testing.T, within time.Duration, what string, f func() bool) 
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+func mustJSON(m map[string]any) []byte {
+	b, _ := json.Marshal(m)
+	return b
+}

@@ -72,10 +72,12 @@ func (c Config) Store(pool *pgxpool.Pool) *idempotency.Store {
 // made lazily and re-established by gRPC when a service restarts.
 func New(ctx context.Context, c Config, log *slog.Logger, pool *pgxpool.Pool) (http.Handler, error) {
 	mux := runtime.NewServeMux(
-		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
+		// JSON for messages; google.api.HttpBody responses (the CSV export,
+		// calendar.ics) go out as their own bytes and content type.
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.HTTPBodyMarshaler{Marshaler: &runtime.JSONPb{
 			MarshalOptions:   protojson.MarshalOptions{EmitUnpopulated: false},
 			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
-		}),
+		}}),
 		runtime.WithErrorHandler(errorHandler(log)),
 		runtime.WithRoutingErrorHandler(routingErrorHandler(log)),
 		// A form-encoded POST is not a GET in disguise here.

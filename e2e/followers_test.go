@@ -1,0 +1,123 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bookwell/bookwell/pkg/identity"
+)
+
+// TestEveryoneHearsAndCounts checks what follows a booking across contexts:
+// notifications deliver the request and the approval to the right inboxes and
+// mailboxes, reputation counts the decision, and the lists find, page, filter
+// and export what was booked.
+func TestEveryoneHearsAndCounts(t *testing.T) {
+	w := start(t, map[string]string{"RATE_LIMIT_RPS": "10000", "RATE_LIMIT_BURST": "10000"})
+	mentor, offering := w.mentorWithOffering(t, "mentor-noether", paidOffering(60, 1))
+	admin := w.user(t, "admin-1", identity.RoleAdmin)
+	ada := w.user(t, "mentee-ada", identity.RoleMentee)
+	bob := w.user(t, "mentee-bob", identity.RoleMentee)
+	day := 24 * time.Hour
+	base := time.Now().Add(2 * day).Truncate(time.Hour)
+
+	approved := str(ada.book(mentor.id, offering, base, map[string]any{"menteeName": "Ada Lovelace"}), "booking.id")
+	mentor.ok("POST", "/v1/bookings/"+approved+":approve", map[string]any{})
+	rejected := str(bob.book(mentor.id, offering, base.Add(time.Hour), map[string]any{"menteeName": "Bob Babbage"}), "booking.id")
+	mentor.ok("POST", "/v1/bookings/"+rejected+":reject", map[string]any{"reason": "Timezone mismatch"})
+	later := str(ada.book(mentor.id, offering, base.Add(5*day), map[string]any{"menteeName": "Ada Lovelace"}), "booking.id")
+
+	t.Run("notifications reach the right inbox and mailbox", func(t *testing.T) {
+		eventually(t, 20*time.Second, "the mentor's bell shows the requests", func() bool {
+			r := mentor.ok("GET", "/v1/users/"+mentor.id+"/notifications", nil)
+			return strings.Count(string(mustJSON(r)), `"bookingId":"`) >= 3
+		})
+		eventually(t, 20*time.Second, "the mentee hears of the approval", func() bool {
+			r := ada.ok("GET", "/v1/users/"+ada.id+"/notifications", nil)
+			return strings.Contains(string(mustJSON(r)), approved) && strings.Contains(strings.ToLower(string(mustJSON(r))), "approved")
+		})
+		eventually(t, 20*time.Second, "the rejected mentee reads the reason", func() bool {
+			return strings.Contains(string(mustJSON(bob.ok("GET", "/v1/users/"+bob.id+"/notifications", nil))), "Timezone mismatch")
+		})
+		// Nobody reads someone else's bell.
+		bob.refused("GET", "/v1/users/"+ada.id+"/notifications", nil, http.StatusForbidden, "")
+		eventually(t, 20*time.Second, "an email to the mentee with a calendar file", func() bool {
+			for _, m := range asList(get(admin.ok("GET", "/v1/devmailbox/messages", nil), "messages")) {
+				if m["to"] == "mentee-ada@example.com" && strings.Contains(fmt.Sprint(m["attachmentNames"]), ".ics") {
+					return true
+				}
+			}
+			return false
+		})
+	})
+
+	t.Run("reputation counts the mentor's decisions", func(t *testing.T) {
+		eventually(t, 20*time.Second, "approval rate 1 of 2", func() bool {
+			r := ada.ok("GET", "/v1/mentors/"+mentor.id+"/reputation", nil)
+			return str(r, "reputation.figures.approvedCount") == "1" && str(r, "reputation.figures.decidedCount") == "2"
+		})
+		// The mentor's pending view shows what reputation knows of the mentee.
+		v := mentor.ok("GET", "/v1/bookings/"+later, nil)
+		if get(v, "pendingView") == nil {
+			t.Fatalf("no pending view: %v", v)
+		}
+	})
+
+	t.Run("lists filter, search, page and export", func(t *testing.T) {
+		page1 := mentor.ok("GET", "/v1/bookings?pageSize=2", nil)
+		ids := func(r map[string]any) []string {
+			var out []string
+			for _, b := range get(r, "bookings").([]any) {
+				out = append(out, b.(map[string]any)["id"].(string))
+			}
+			return out
+		}
+		first := ids(page1)
+		if len(first) != 2 || first[0] != approved || first[1] != rejected || str(page1, "nextPageToken") == "" {
+			t.Fatalf("page 1 (next session first) = %v, token %q", first, str(page1, "nextPageToken"))
+		}
+		page2 := mentor.ok("GET", "/v1/bookings?pageSize=2&pageToken="+str(page1, "nextPageToken"), nil)
+		if got := ids(page2); len(got) != 1 || got[0] != later || str(page2, "nextPageToken") != "" {
+			t.Fatalf("page 2 = %v", got)
+		}
+		if got := ids(mentor.ok("GET", "/v1/bookings?query=babbage", nil)); len(got) != 1 || got[0] != rejected {
+			t.Fatalf("search by name = %v", got)
+		}
+		if got := ids(mentor.ok("GET", "/v1/bookings?query="+approved, nil)); len(got) != 1 || got[0] != approved {
+			t.Fatalf("search by id = %v", got)
+		}
+		if got := ids(mentor.ok("GET", "/v1/bookings?statuses=BOOKING_STATUS_PENDING", nil)); len(got) != 1 || got[0] != later {
+			t.Fatalf("filter by status = %v", got)
+		}
+		if got := ids(ada.ok("GET", "/v1/bookings?orderBy=start_time%20desc", nil)); len(got) != 2 || got[0] != later {
+			t.Fatalf("the mentee's own, latest first = %v", got)
+		}
+		upcoming := mentor.ok("GET", "/v1/bookings?upcoming=true", nil)
+		if got := ids(upcoming); len(got) != 1 || got[0] != approved {
+			t.Fatalf("upcoming (next 72 h, approved) = %v", got)
+		}
+		mentor.refused("GET", "/v1/bookings?pageToken=garbage", nil, http.StatusBadRequest, "INVALID_PAGE_TOKEN")
+		csv := mentor.call("GET", "/v1/bookings:export", nil)
+		lines := strings.Split(strings.TrimSpace(string(csv.raw)), "\n")
+		if csv.status != http.StatusOK || len(lines) != 4 || !strings.Contains(lines[0], "booking_id") || !strings.Contains(string(csv.raw), "Bob Babbage") {
+			t.Fatalf("export: %d, %d lines\n%q", csv.status, len(lines), csv.raw)
+		}
+	})
+}
+
+func asList(v any) []map[string]any {
+	var out []map[string]any
+	for _, x := range asSlice(v) {
+		if m, ok := x.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func asSlice(v any) []any {
+	s, _ := v.([]any)
+	return s
+}
