@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
@@ -98,4 +99,19 @@ func Ensure(ctx context.Context, js jetstream.JetStream, s Stream) (jetstream.St
 		return nil, fmt.Errorf("stream %s: %w", s.Name, err)
 	}
 	return st, nil
+}
+
+// Connect connects a service to NATS, reconnecting for ever after a loss, and
+// returns its JetStream context. Close the connection when done.
+func Connect(url, name string) (*nats.Conn, jetstream.JetStream, error) {
+	nc, err := nats.Connect(url, nats.Name(name), nats.MaxReconnects(-1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("connect to NATS at %s: %w", url, err)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, nil, fmt.Errorf("JetStream: %w", err)
+	}
+	return nc, js, nil
 }

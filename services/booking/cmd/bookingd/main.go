@@ -11,8 +11,6 @@ import (
 	"time"
 	_ "time/tzdata" // IANA zones even where the system has none
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/errgroup"
 
 	bookingv1 "github.com/bookwell/bookwell/gen/go/bookwell/booking/v1"
@@ -67,15 +65,11 @@ func run(ctx context.Context) error {
 		return err
 	}
 	defer pool.Close()
-	nc, err := nats.Connect(c.NATSURL, nats.Name("bookingd"), nats.MaxReconnects(-1))
-	if err != nil {
-		return fmt.Errorf("connect to NATS: %w", err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
+	nc, js, err := events.Connect(c.NATSURL, "bookingd")
 	if err != nil {
 		return err
 	}
+	defer nc.Close()
 	tc, err := temporalclient.Dial(ctx, c.Temporal, log)
 	if err != nil {
 		return err

@@ -13,12 +13,11 @@ import (
 	"time"
 	_ "time/tzdata" // readers' time zones, even on a host without a zoneinfo database
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/errgroup"
 
 	notificationsv1 "github.com/bookwell/bookwell/gen/go/bookwell/notifications/v1"
 	"github.com/bookwell/bookwell/pkg/config"
+	"github.com/bookwell/bookwell/pkg/events"
 	"github.com/bookwell/bookwell/pkg/grpcserver"
 	"github.com/bookwell/bookwell/pkg/identity"
 	"github.com/bookwell/bookwell/pkg/logging"
@@ -65,15 +64,11 @@ func run(ctx context.Context) error {
 		return err
 	}
 	defer pool.Close()
-	nc, err := nats.Connect(c.NATSURL, nats.Name("notificationsd"), nats.MaxReconnects(-1))
-	if err != nil {
-		return fmt.Errorf("connect to NATS: %w", err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
+	nc, js, err := events.Connect(c.NATSURL, "notificationsd")
 	if err != nil {
 		return err
 	}
+	defer nc.Close()
 
 	store := postgres.NewStore(pool)
 	a := app.New(store, renderer, time.Now)

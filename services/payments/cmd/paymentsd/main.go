@@ -12,8 +12,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/errgroup"
 
 	paymentsv1 "github.com/bookwell/bookwell/gen/go/bookwell/payments/v1"
@@ -79,15 +77,11 @@ func run(ctx context.Context) error {
 	}
 	defer closeProvider()
 
-	nc, err := nats.Connect(cfg.NatsURL, nats.MaxReconnects(-1))
-	if err != nil {
-		return fmt.Errorf("connect to NATS: %w", err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
+	nc, js, err := events.Connect(cfg.NatsURL, "paymentsd")
 	if err != nil {
 		return err
 	}
+	defer nc.Close()
 
 	svc := &app.Service{Store: &postgres.Store{Pool: pool}, Provider: provider, Policy: pol, Log: log}
 	srv := grpcserver.New(log, identity.UnaryServerInterceptor(identity.NewVerifier(cfg.Auth.JWTSecret), log))

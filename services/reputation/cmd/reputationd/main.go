@@ -15,8 +15,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/errgroup"
 
 	reputationv1 "github.com/bookwell/bookwell/gen/go/bookwell/reputation/v1"
@@ -67,15 +65,11 @@ func run(ctx context.Context) error {
 		return err
 	}
 	defer pool.Close()
-	nc, err := nats.Connect(c.NATSURL, nats.Name("reputationd"), nats.MaxReconnects(-1))
-	if err != nil {
-		return fmt.Errorf("connect to NATS: %w", err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
+	nc, js, err := events.Connect(c.NATSURL, "reputationd")
 	if err != nil {
 		return err
 	}
+	defer nc.Close()
 
 	store := postgres.NewStore(pool)
 	if *rebuild {

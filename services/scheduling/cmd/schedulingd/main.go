@@ -11,8 +11,6 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/errgroup"
 
 	// The zone database is compiled in: availability is wrong without it.
@@ -70,15 +68,11 @@ func run(ctx context.Context) error {
 		return err
 	}
 	defer pool.Close()
-	nc, err := nats.Connect(cfg.NATSURL, nats.Name("schedulingd"), nats.MaxReconnects(-1))
+	nc, js, err := events.Connect(cfg.NATSURL, "schedulingd")
 	if err != nil {
-		return fmt.Errorf("connect to NATS: %w", err)
+		return err
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return fmt.Errorf("JetStream: %w", err)
-	}
 
 	svc := &app.Service{Store: &postgres.Store{Pool: pool}, Policy: domain.DefaultPolicy(), Meetings: meetings, Log: log}
 	srv := grpcserver.New(log, identity.UnaryServerInterceptor(identity.NewVerifier(cfg.Auth.JWTSecret), log))
