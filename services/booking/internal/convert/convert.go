@@ -186,14 +186,15 @@ func RequestFromProto(p *bookingv1.Booking) domain.Request {
 // PolicyToSettings converts a mentor's policy for the API.
 func PolicyToSettings(mentorID string, p domain.Policy) *bookingv1.BookingSettings {
 	return &bookingv1.BookingSettings{
-		MentorId:               mentorID,
-		AutoApprove:            p.AutoApprove,
-		ApprovalWindow:         durationpb.New(p.ApprovalWindow),
-		ReminderAfter:          durationpb.New(p.ReminderAfter),
-		FreeCancelBefore:       durationpb.New(p.FreeCancelBefore),
-		LateMenteeCancellation: lateToProto[p.LateMenteeCancel],
-		MentorMayCancel:        p.MentorMayCancel,
-		AutoCompleteAfter:      durationpb.New(p.AutoCompleteAfter),
+		MentorId:                  mentorID,
+		AutoApprove:               p.AutoApprove,
+		ApprovalWindow:            durationpb.New(p.ApprovalWindow),
+		ReminderAfter:             durationpb.New(p.ReminderAfter),
+		FreeCancelBefore:          durationpb.New(p.FreeCancelBefore),
+		LateMenteeCancellation:    lateToProto[p.LateMenteeCancel],
+		MentorMayCancel:           p.MentorMayCancel,
+		AutoCompleteAfter:         durationpb.New(p.AutoCompleteAfter),
+		AutoApproveBundleBookings: p.AutoApproveBundle,
 	}
 }
 

@@ -23,6 +23,9 @@ const (
 // settings.
 type Policy struct {
 	AutoApprove bool
+	// AutoApproveBundle approves at once the requests paid with a bundle
+	// credit: a mentee already in a paid series with this mentor.
+	AutoApproveBundle bool
 	// ApprovalWindow is how long a request waits for an answer before it
 	// expires (never past the session start).
 	ApprovalWindow time.Duration
@@ -90,6 +93,11 @@ func (p Policy) Validate() error {
 		v.Add("commission_bps", "must be between 0 and 10000")
 	}
 	return v.Err()
+}
+
+// AutoApproves reports whether b is approved as soon as it is requested.
+func (b Booking) AutoApproves() bool {
+	return b.Policy.AutoApprove || (b.Policy.AutoApproveBundle && b.PaymentMethod == PaymentBundle)
 }
 
 // FreeUntil is the last moment a mentee may cancel with a full refund.

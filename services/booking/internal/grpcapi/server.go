@@ -268,7 +268,7 @@ func (s *Server) UpdateBookingSettings(ctx context.Context, req *bookingv1.Updat
 	var bad apperr.Violations
 	for _, p := range paths {
 		switch p {
-		case "auto_approve", "approval_window", "reminder_after", "free_cancel_before",
+		case "auto_approve", "auto_approve_bundle_bookings", "approval_window", "reminder_after", "free_cancel_before",
 			"late_mentee_cancellation", "mentor_may_cancel", "auto_complete_after":
 		default:
 			bad.Add("update_mask", "unknown field "+p)
@@ -280,6 +280,9 @@ func (s *Server) UpdateBookingSettings(ctx context.Context, req *bookingv1.Updat
 	p, err := s.app.UpdateSettings(ctx, in.GetMentorId(), func(p *domain.Policy) {
 		if has("auto_approve", in.GetAutoApprove()) {
 			p.AutoApprove = in.GetAutoApprove()
+		}
+		if has("auto_approve_bundle_bookings", in.GetAutoApproveBundleBookings()) {
+			p.AutoApproveBundle = in.GetAutoApproveBundleBookings()
 		}
 		if has("approval_window", in.ApprovalWindow != nil) {
 			p.ApprovalWindow = in.GetApprovalWindow().AsDuration()

@@ -11,6 +11,7 @@ import (
 // Config is the marketplace's policy, with DESIGN.md's defaults.
 type Config struct {
 	AutoApprove       bool          `env:"BOOKING_AUTO_APPROVE" envDefault:"false"`
+	AutoApproveBundle bool          `env:"BOOKING_AUTO_APPROVE_BUNDLE" envDefault:"false"`
 	ApprovalWindow    time.Duration `env:"BOOKING_APPROVAL_WINDOW" envDefault:"168h"`
 	ReminderAfter     time.Duration `env:"BOOKING_REMINDER_AFTER" envDefault:"24h"`
 	FreeCancelBefore  time.Duration `env:"BOOKING_FREE_CANCEL_BEFORE" envDefault:"24h"`
@@ -25,7 +26,7 @@ type Config struct {
 // Policy returns the configured policy, or the reasons it cannot work.
 func (c Config) Policy() (domain.Policy, error) {
 	p := domain.Policy{
-		AutoApprove: c.AutoApprove, ApprovalWindow: c.ApprovalWindow, ReminderAfter: c.ReminderAfter,
+		AutoApprove: c.AutoApprove, AutoApproveBundle: c.AutoApproveBundle, ApprovalWindow: c.ApprovalWindow, ReminderAfter: c.ReminderAfter,
 		FreeCancelBefore: c.FreeCancelBefore, LateMenteeCancel: domain.LateCancellation(c.LateMenteeCancel),
 		MentorMayCancel: c.MentorMayCancel, LateMentorWindow: c.LateMentorWindow,
 		AutoCompleteAfter: c.AutoCompleteAfter, CommissionBps: c.CommissionBps, AfterCare: c.AfterCare,

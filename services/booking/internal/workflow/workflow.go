@@ -73,7 +73,7 @@ func BookingWorkflow(ctx workflow.Context, in Input) error {
 	w.busy = true
 	w.createErr = w.request(ctx, in.CardToken)
 	w.created, w.busy = true, false
-	if w.createErr == nil && w.b.Policy.AutoApprove {
+	if w.createErr == nil && w.b.AutoApproves() {
 		w.busy = true
 		if err := w.approve(ctx, domain.System, time.Time{}); err != nil {
 			workflow.GetLogger(ctx).Warn("auto-approval failed; the request stays pending", "err", err)

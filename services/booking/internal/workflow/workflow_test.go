@@ -415,6 +415,27 @@ func (s *workflowSuite) TestAutoApprovalConfirmsAtOnce() {
 	s.Equal(domain.RoleSystem, s.records[1].Actor.Role)
 }
 
+func (s *workflowSuite) TestBundleRequestsAreApprovedAtOnceWhenTheMentorSaysSo() {
+	p := domain.DefaultPolicy()
+	p.AutoApproveBundle = true
+	s.payment = domain.PaymentStatusNone
+	r := domain.Request{MentorID: mentor.ID, MenteeID: mentee.ID, OfferingID: "deep-dive",
+		Start: t0.Add(10 * 24 * time.Hour), PaymentMethod: domain.PaymentBundle, BundleID: "bundle-1"}
+	b, err := domain.NewBooking("7c1d2e3f-0000-4000-8000-000000000002", r, p, t0)
+	s.Require().NoError(err)
+	s.run(Input{Booking: b, Fingerprint: r.Fingerprint()}, time.Hour)
+	s.Equal([]string{EventRequested, EventApproved}, s.events())
+	s.Equal(domain.StatusConfirmed, s.last().Status)
+	s.NotContains(s.calls, "CapturePayment", "a bundle credit is used when the session happens")
+}
+
+func (s *workflowSuite) TestCardRequestsStillWaitWhenOnlyBundlesAutoApprove() {
+	p := domain.DefaultPolicy()
+	p.AutoApproveBundle = true
+	s.run(request(t0.Add(10*24*time.Hour), p, domain.PaymentCard), time.Hour)
+	s.Equal([]string{EventRequested}, s.events())
+}
+
 func (s *workflowSuite) TestATakenSlotRefusesTheRequestAndRecordsNothing() {
 	s.holdErr = toApplicationError(errSlotTaken)
 	in := request(t0.Add(10*24*time.Hour), domain.DefaultPolicy(), domain.PaymentCard)

@@ -3296,8 +3296,10 @@ type BookingSettings struct {
 	MentorMayCancel bool `protobuf:"varint,7,opt,name=mentor_may_cancel,json=mentorMayCancel,proto3" json:"mentor_may_cancel,omitempty"`
 	// When, after its start, an unmarked session counts as completed.
 	AutoCompleteAfter *durationpb.Duration `protobuf:"bytes,8,opt,name=auto_complete_after,json=autoCompleteAfter,proto3" json:"auto_complete_after,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// Requests paid with a bundle credit are approved at once.
+	AutoApproveBundleBookings bool `protobuf:"varint,9,opt,name=auto_approve_bundle_bookings,json=autoApproveBundleBookings,proto3" json:"auto_approve_bundle_bookings,omitempty"`
+	unknownFields             protoimpl.UnknownFields
+	sizeCache                 protoimpl.SizeCache
 }
 
 func (x *BookingSettings) Reset() {
@@ -3384,6 +3386,13 @@ func (x *BookingSettings) GetAutoCompleteAfter() *durationpb.Duration {
 		return x.AutoCompleteAfter
 	}
 	return nil
+}
+
+func (x *BookingSettings) GetAutoApproveBundleBookings() bool {
+	if x != nil {
+		return x.AutoApproveBundleBookings
+	}
+	return false
 }
 
 // GetBookingSettingsRequest names a mentor.
@@ -3781,7 +3790,7 @@ const file_bookwell_booking_v1_booking_proto_rawDesc = "" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\"S\n" +
 	"\x17CompleteSessionResponse\x128\n" +
-	"\bbookings\x18\x01 \x03(\v2\x1c.bookwell.booking.v1.BookingR\bbookings\"\xf8\x03\n" +
+	"\bbookings\x18\x01 \x03(\v2\x1c.bookwell.booking.v1.BookingR\bbookings\"\xb9\x04\n" +
 	"\x0fBookingSettings\x12\x1b\n" +
 	"\tmentor_id\x18\x01 \x01(\tR\bmentorId\x12!\n" +
 	"\fauto_approve\x18\x02 \x01(\bR\vautoApprove\x12B\n" +
@@ -3790,7 +3799,8 @@ const file_bookwell_booking_v1_booking_proto_rawDesc = "" +
 	"\x12free_cancel_before\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\x10freeCancelBefore\x12_\n" +
 	"\x18late_mentee_cancellation\x18\x06 \x01(\x0e2%.bookwell.booking.v1.LateCancellationR\x16lateMenteeCancellation\x12*\n" +
 	"\x11mentor_may_cancel\x18\a \x01(\bR\x0fmentorMayCancel\x12I\n" +
-	"\x13auto_complete_after\x18\b \x01(\v2\x19.google.protobuf.DurationR\x11autoCompleteAfter\"8\n" +
+	"\x13auto_complete_after\x18\b \x01(\v2\x19.google.protobuf.DurationR\x11autoCompleteAfter\x12?\n" +
+	"\x1cauto_approve_bundle_bookings\x18\t \x01(\bR\x19autoApproveBundleBookings\"8\n" +
 	"\x19GetBookingSettingsRequest\x12\x1b\n" +
 	"\tmentor_id\x18\x01 \x01(\tR\bmentorId\"^\n" +
 	"\x1aGetBookingSettingsResponse\x12@\n" +
