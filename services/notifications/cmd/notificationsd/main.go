@@ -1,5 +1,5 @@
 // Command notificationsd serves the notifications context's gRPC API, runs
-// its durable consumer of booking events, and sends queued email: over SMTP
+// its durable consumers of booking and payment events, and sends queued email: over SMTP
 // when SMTP_HOST is set, else into the development mailbox (read it with
 // GET /v1/devmailbox/messages).
 package main
@@ -83,6 +83,7 @@ func run(ctx context.Context) error {
 	}
 	sender := &mailer.Sender{Queue: store, Transport: transport, From: c.MailFrom, Log: log}
 	bookings := eventapi.BookingConsumer(pool, js, log, eventapi.BookingHandler(a))
+	payments := eventapi.PaymentsConsumer(pool, js, log, eventapi.PaymentHandler(a))
 
 	srv := grpcserver.New(log, identity.UnaryServerInterceptor(identity.NewVerifier(c.Auth.JWTSecret), log))
 	notificationsv1.RegisterNotificationServiceServer(srv.Server, grpcapi.New(a, log))
@@ -90,6 +91,7 @@ func run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return srv.Serve(ctx, c.GRPCAddr) })
 	g.Go(func() error { return bookings.Run(ctx) })
+	g.Go(func() error { return payments.Run(ctx) })
 	g.Go(func() error { return sender.Run(ctx) })
 	return g.Wait()
 }

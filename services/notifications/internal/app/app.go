@@ -1,5 +1,5 @@
 // Package app holds the notifications context's use cases: turning booking
-// events into inbox items and queued emails, reading and marking the inbox,
+// and payment events into inbox items and queued emails, reading and marking the inbox,
 // the booking thread, the address book and the development mailbox.
 package app
 
@@ -25,6 +25,8 @@ var (
 // Tx is what the use cases write inside one transaction.
 type Tx interface {
 	SaveBooking(ctx context.Context, b domain.Booking) error
+	// Booking returns the latest snapshot of a booking, or ErrBookingNotFound.
+	Booking(ctx context.Context, id string) (domain.Booking, error)
 	Recipients(ctx context.Context, ids ...string) (map[string]domain.Recipient, error)
 	AddNotification(ctx context.Context, n domain.Notification, e *domain.Email) (bool, error)
 	AddThreadMessage(ctx context.Context, m domain.ThreadMessage) (bool, error)

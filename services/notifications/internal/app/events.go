@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/bookwell/bookwell/services/notifications/internal/domain"
@@ -42,7 +43,7 @@ func (a *App) HandleBookingEvent(ctx context.Context, tx Tx, ev domain.BookingEv
 		if n.Reader == domain.RoleMentor {
 			reader, other = mentor, mentee
 		}
-		if err := a.notify(ctx, tx, ev, n, reader, other); err != nil {
+		if err := a.notify(ctx, tx, ev, n, reader, other, domain.Money{}); err != nil {
 			return err
 		}
 	}
@@ -83,9 +84,45 @@ func resolve(entry, fromBooking domain.Recipient, defaultName string) domain.Rec
 	return r
 }
 
-// notify renders one notice and records it with its email.
-func (a *App) notify(ctx context.Context, tx Tx, ev domain.BookingEvent, n domain.Notice, reader, other domain.Recipient) error {
-	msg, err := a.renderer.Render(render.Input{Notice: n, Event: ev, Reader: reader, Other: other})
+// HandlePaymentEvent tells the reader of a payment event (the mentor of a
+// payout due, the mentee of a refund) in tx, the consumer's. The notice shows
+// the session from the latest booking snapshot, in the reader's time zone; a
+// payment event about a booking not heard of yet returns an error wrapping
+// domain.ErrBookingUnknown, so the consumer retries it once the booking
+// event has arrived.
+func (a *App) HandlePaymentEvent(ctx context.Context, tx Tx, ev domain.PaymentEvent) error {
+	notices, err := domain.PlanPayment(ev)
+	if err != nil || len(notices) == 0 {
+		return err
+	}
+	b, err := tx.Booking(ctx, ev.BookingID)
+	if errors.Is(err, ErrBookingNotFound) {
+		return fmt.Errorf("%s %s: booking %s: %w", ev.Subject, ev.ID, ev.BookingID, domain.ErrBookingUnknown)
+	}
+	if err != nil {
+		return err
+	}
+	mentor, mentee, err := a.sides(ctx, tx, b)
+	if err != nil {
+		return err
+	}
+	be := domain.BookingEvent{ID: ev.ID, Subject: ev.Subject, OccurredAt: ev.OccurredAt, Booking: b, Text: ev.Note}
+	for _, n := range notices {
+		reader, other := mentee, mentor
+		if n.Reader == domain.RoleMentor {
+			reader, other = mentor, mentee
+		}
+		if err := a.notify(ctx, tx, be, n, reader, other, ev.Amount); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// notify renders one notice and records it with its email; amount is the
+// money the notice is about, if any.
+func (a *App) notify(ctx context.Context, tx Tx, ev domain.BookingEvent, n domain.Notice, reader, other domain.Recipient, amount domain.Money) error {
+	msg, err := a.renderer.Render(render.Input{Notice: n, Event: ev, Reader: reader, Other: other, Amount: amount})
 	if err != nil {
 		return fmt.Errorf("notify %s of %s: %w", reader.UserID, ev.Subject, err)
 	}

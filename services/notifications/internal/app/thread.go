@@ -70,7 +70,7 @@ func (a *App) Reply(ctx context.Context, bookingID, userID, text, requestID stri
 		}
 		ev := domain.BookingEvent{ID: m.ID, Subject: "booking.thread_reply", OccurredAt: m.CreatedAt, Booking: b,
 			ActorRole: domain.RoleMentee, ActorID: userID, Text: text}
-		return a.notify(ctx, tx, ev, domain.Notice{Kind: "thread_reply", Reader: domain.RoleMentor, UserID: b.MentorID}, mentor, mentee)
+		return a.notify(ctx, tx, ev, domain.Notice{Kind: "thread_reply", Reader: domain.RoleMentor, UserID: b.MentorID}, mentor, mentee, domain.Money{})
 	})
 	if err != nil {
 		return domain.ThreadMessage{}, err

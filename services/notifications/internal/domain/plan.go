@@ -49,7 +49,7 @@ func Plan(ev BookingEvent) ([]Notice, error) {
 		}
 		mentor.Calendar, mentee.Calendar = true, true
 		return []Notice{mentee, mentor}, nil
-	case "rejected", "expired", "completed", "no_show", "refunded", "continuation_decided":
+	case "rejected", "expired", "completed", "no_show", "continuation_decided":
 		return []Notice{mentee}, nil
 	case "marked_paid":
 		if err := needStart(); err != nil {
@@ -85,7 +85,9 @@ func Plan(ev BookingEvent) ([]Notice, error) {
 			return nil, fmt.Errorf("%w: %s: text is required", ErrInvalidEvent, ev.Subject)
 		}
 		return []Notice{mentee}, nil
-	default: // session_ended, and subjects added after this service
+	default: // session_ended; refunded (payment.refunded tells the mentee,
+		// with the amount, whichever way the refund came); subjects added
+		// after this service
 		return nil, nil
 	}
 }

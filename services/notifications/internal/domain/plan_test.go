@@ -36,6 +36,7 @@ func TestPlan(t *testing.T) {
 		{"booking.completed", base, RoleMentor, "", []string{"mentee:mentee"}},
 		{"booking.message_sent", base, RoleMentor, "hi", []string{"mentee:mentee"}},
 		{"booking.session_ended", base, RoleSystem, "", nil},
+		{"booking.refunded", base, RoleMentor, "", nil}, // told by payment.refunded
 		{"booking.something_new", base, RoleSystem, "", nil},
 	}
 	for _, tt := range tests {
@@ -83,5 +84,41 @@ func TestFormatTimeInReadersZone(t *testing.T) {
 	}
 	if got, want := FormatTime(at, "Not/AZone"), "Monday 2 March 2026, 14:00 UTC (UTC)"; got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestPlanPayment(t *testing.T) {
+	eur := Money{Currency: "EUR", AmountMinor: 4050}
+	base := PaymentEvent{BookingID: "b1", MentorID: "mentor", MenteeID: "mentee", Amount: eur}
+	for subject, want := range map[string]string{
+		"payout.due":          "payout_due:mentor:mentor",
+		"payment.refunded":    "payment_refunded:mentee:mentee",
+		"payment.captured":    "",
+		"payment.authorized":  "",
+		"payment.marked_paid": "",
+	} {
+		ev := base
+		ev.Subject = subject
+		got, err := PlanPayment(ev)
+		if err != nil {
+			t.Fatalf("%s: %v", subject, err)
+		}
+		var names string
+		for _, n := range got {
+			names += n.Kind + ":" + string(n.Reader) + ":" + n.UserID
+		}
+		if names != want {
+			t.Errorf("%s: %q, want %q", subject, names, want)
+		}
+	}
+	for _, bad := range []PaymentEvent{
+		{Subject: "payout.due", BookingID: "b1", Amount: eur},                           // no mentor
+		{Subject: "payment.refunded", BookingID: "b1", MentorID: "mentor", Amount: eur}, // no mentee
+		{Subject: "payment.refunded", BookingID: "b1", MenteeID: "mentee"},              // no amount
+		{Subject: "payout.due", MentorID: "mentor", Amount: eur},                        // no booking
+	} {
+		if _, err := PlanPayment(bad); !errors.Is(err, ErrInvalidEvent) {
+			t.Errorf("%+v: err %v, want ErrInvalidEvent", bad, err)
+		}
 	}
 }

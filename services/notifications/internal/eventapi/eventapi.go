@@ -1,6 +1,6 @@
 // Package eventapi is the notifications context's event transport: the
-// durable JetStream consumers it runs, and the converters from the events'
-// protobuf payloads to domain types.
+// durable JetStream consumers it runs (booking events, payment events), and
+// the converters from the events' protobuf payloads to domain types.
 package eventapi
 
 import (
@@ -17,6 +17,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	bookingv1 "github.com/bookwell/bookwell/gen/go/bookwell/booking/v1"
+	paymentsv1 "github.com/bookwell/bookwell/gen/go/bookwell/payments/v1"
 	"github.com/bookwell/bookwell/pkg/consumer"
 	"github.com/bookwell/bookwell/pkg/events"
 	"github.com/bookwell/bookwell/services/notifications/internal/app"
@@ -53,6 +54,60 @@ func BookingConsumer(pool *pgxpool.Pool, js jetstream.JetStream, log *slog.Logge
 	return &consumer.Consumer{
 		Pool: pool, JS: js, Stream: events.BookingStream, Durable: BookingDurable,
 		Handle: h, Log: log,
+	}
+}
+
+// PaymentsDurable is the name of the consumer of payment events, and so of
+// its dead-letter subject (deadletter.notifications-payments).
+const PaymentsDurable = "notifications-payments"
+
+// PaymentHandler handles one payment event in the consumer's transaction:
+// payout.due tells the mentor, payment.refunded the mentee; every other
+// subject on the stream is acknowledged and ignored. A payload that cannot be
+// decoded, or lacks the reader or the amount, is malformed.
+func PaymentHandler(a *app.App) consumer.Handler {
+	return func(ctx context.Context, tx pgx.Tx, ev events.Event) error {
+		d := domain.PaymentEvent{ID: ev.ID.String(), Subject: ev.Type, OccurredAt: ev.OccurredAt}
+		switch ev.Type {
+		case "payout.due":
+			var pb paymentsv1.PayoutDue
+			if err := ev.Decode(&pb); err != nil {
+				return err
+			}
+			d.BookingID, d.MentorID = pb.GetBookingId(), pb.GetMentorId()
+			d.Amount = domain.Money{Currency: pb.GetCurrency(), AmountMinor: pb.GetAmount()}
+		case "payment.refunded":
+			var pb paymentsv1.PaymentRefunded
+			if err := ev.Decode(&pb); err != nil {
+				return err
+			}
+			p := pb.GetPayment()
+			d.BookingID, d.MentorID, d.MenteeID = p.GetBookingId(), p.GetMentorId(), p.GetMenteeId()
+			d.Amount = domain.Money{Currency: p.GetCurrency(), AmountMinor: pb.GetAmount()}
+			d.Note = pb.GetNote()
+		default:
+			return nil
+		}
+		err := a.HandlePaymentEvent(ctx, postgres.InTx(tx), d)
+		if errors.Is(err, domain.ErrInvalidEvent) {
+			return fmt.Errorf("%w: %v", events.ErrMalformed, err)
+		}
+		return err
+	}
+}
+
+// PaymentsConsumer is the durable consumer of the PAYMENTS stream. It takes
+// the whole stream (no filter): NATS servers before 2.10 allow one filter
+// subject per consumer, and the stream holds payment.> and payout.>.
+//
+// A payment event can overtake the booking events it needs (they are on
+// another stream); it is retried with the consumer's backoff until the
+// booking arrives, and dead-lettered if it never does. MaxDeliver is raised
+// so that takes more than half an hour.
+func PaymentsConsumer(pool *pgxpool.Pool, js jetstream.JetStream, log *slog.Logger, h consumer.Handler) *consumer.Consumer {
+	return &consumer.Consumer{
+		Pool: pool, JS: js, Stream: events.PaymentsStream, Durable: PaymentsDurable,
+		Handle: h, Log: log, MaxDeliver: 20,
 	}
 }
 

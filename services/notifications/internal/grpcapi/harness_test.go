@@ -25,6 +25,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	bookingv1 "github.com/bookwell/bookwell/gen/go/bookwell/booking/v1"
@@ -75,8 +76,10 @@ func start(t testing.TB, o options) *harness {
 	}
 	t.Cleanup(pool.Close)
 	ns := natstest.New(t)
-	if _, err := events.Ensure(ctx, ns.JS, events.BookingStream); err != nil {
-		t.Fatal(err)
+	for _, st := range []events.Stream{events.BookingStream, events.PaymentsStream} {
+		if _, err := events.Ensure(ctx, ns.JS, st); err != nil {
+			t.Fatal(err)
+		}
 	}
 	renderer, err := render.New("https://app.bookwell.test")
 	if err != nil {
@@ -107,6 +110,8 @@ func start(t testing.TB, o options) *harness {
 	}
 	cons := eventapi.BookingConsumer(pool, ns.JS, log, handler)
 	cons.BackOff = []time.Duration{50 * time.Millisecond}
+	payments := eventapi.PaymentsConsumer(pool, ns.JS, log, eventapi.PaymentHandler(a))
+	payments.BackOff = []time.Duration{50 * time.Millisecond}
 
 	srv := grpcserver.New(log, identity.UnaryServerInterceptor(identity.NewVerifier(identity.DevSecret), log))
 	notificationsv1.RegisterNotificationServiceServer(srv.Server, grpcapi.New(a, log))
@@ -115,7 +120,7 @@ func start(t testing.TB, o options) *harness {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
-	runs := []func(context.Context) error{cons.Run, func(ctx context.Context) error { return srv.ServeListener(ctx, lis) }}
+	runs := []func(context.Context) error{cons.Run, payments.Run, func(ctx context.Context) error { return srv.ServeListener(ctx, lis) }}
 	if !o.noSender {
 		runs = append(runs, sender.Run)
 	}
@@ -165,6 +170,23 @@ func (h *harness) publish(id uuid.UUID, subject string, pb *bookingv1.BookingEve
 func (h *harness) publishWithMsgID(id uuid.UUID, subject string, pb *bookingv1.BookingEvent, msgID string) {
 	h.t.Helper()
 	ev, err := events.New(id, subject, "booking", time.Now(), pb)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	body, err := json.Marshal(ev)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if _, err := h.js.Publish(h.ctx, subject, body, jetstream.WithMsgID(msgID)); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// publishPayment puts a payments event on the PAYMENTS stream as the payments
+// service's relay does, with msgID as Nats-Msg-Id.
+func (h *harness) publishPayment(id uuid.UUID, subject string, pb proto.Message, msgID string) {
+	h.t.Helper()
+	ev, err := events.New(id, subject, "payments", time.Now(), pb)
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -146,8 +146,17 @@ func (t *Tx) AddThreadMessage(ctx context.Context, m domain.ThreadMessage) (bool
 
 // Booking returns the latest snapshot heard of a booking, or app.ErrBookingNotFound.
 func (s *Store) Booking(ctx context.Context, id string) (domain.Booking, error) {
+	return booking(ctx, s.pool, id)
+}
+
+// Booking returns the latest snapshot heard of a booking, or app.ErrBookingNotFound.
+func (t *Tx) Booking(ctx context.Context, id string) (domain.Booking, error) {
+	return booking(ctx, t.tx, id)
+}
+
+func booking(ctx context.Context, q db, id string) (domain.Booking, error) {
 	var snap []byte
-	err := s.pool.QueryRow(ctx, `SELECT snapshot FROM bookings WHERE booking_id = $1`, id).Scan(&snap)
+	err := q.QueryRow(ctx, `SELECT snapshot FROM bookings WHERE booking_id = $1`, id).Scan(&snap)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return domain.Booking{}, app.ErrBookingNotFound
 	}

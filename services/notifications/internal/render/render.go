@@ -81,6 +81,7 @@ type Input struct {
 	Event  domain.BookingEvent
 	Reader domain.Recipient // who reads it: name and time zone
 	Other  domain.Recipient // the other side of the booking
+	Amount domain.Money     // the money a payment notice is about
 }
 
 // View is what templates see.
@@ -105,7 +106,8 @@ type View struct {
 	Expires                string
 	Continuation           string
 	ContinuationReason     string
-	Text                   string // a message's body
+	Text                   string // a message's body, or a refund's note
+	Amount                 string // a payout's or refund's amount
 	Link                   string
 }
 
@@ -184,6 +186,9 @@ func (r *Renderer) view(in Input) View {
 	}
 	if !b.Refunded.IsZero() {
 		v.Refunded = formatMoney(b.Refunded)
+	}
+	if !in.Amount.IsZero() {
+		v.Amount = formatMoney(in.Amount)
 	}
 	if v.ToMentor {
 		v.Link = r.baseURL + "/mentor/bookings/" + url.PathEscape(b.ID)

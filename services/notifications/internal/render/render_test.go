@@ -40,6 +40,7 @@ func TestEveryKindRenders(t *testing.T) {
 		in := approvedInput(domain.RoleMentee)
 		in.Notice.Kind = kind
 		in.Event.Text = "hello"
+		in.Amount = domain.Money{Currency: "EUR", AmountMinor: 4050}
 		m, err := r.Render(in)
 		if err != nil {
 			t.Fatalf("%s: %v", kind, err)

@@ -1,9 +1,9 @@
 // Command reputationd serves the reputation context's gRPC API, projects
-// booking events into mentor and mentee figures, and relays its outbox
+// booking and payment events into mentor and mentee figures, and relays its outbox
 // (mentor standing changes) to NATS JetStream.
 //
-// With -rebuild it first empties the projections and replays the booking
-// stream from its first event.
+// With -rebuild it first empties the projections and replays the booking and
+// payments streams from their first events.
 package main
 
 import (
@@ -50,7 +50,7 @@ func main() {
 }
 
 func run(ctx context.Context) error {
-	rebuild := flag.Bool("rebuild", false, "empty the projections and replay the booking stream before serving")
+	rebuild := flag.Bool("rebuild", false, "empty the projections and replay the booking and payments streams before serving")
 	flag.Parse()
 	log := logging.New("reputation")
 	c, err := config.Load[cfg]()
@@ -73,8 +73,8 @@ func run(ctx context.Context) error {
 
 	store := postgres.NewStore(pool)
 	if *rebuild {
-		log.Info("rebuilding projections from the booking stream")
-		if err := app.Rebuild(ctx, store, js, app.BookingsDurable); err != nil {
+		log.Info("rebuilding projections from the booking and payments streams")
+		if err := app.Rebuild(ctx, store, js); err != nil {
 			return err
 		}
 	}
@@ -83,6 +83,10 @@ func run(ctx context.Context) error {
 		Pool: pool, JS: js, Stream: events.BookingStream, Durable: app.BookingsDurable,
 		Handle: projector.Handle, Log: log,
 	}
+	payments := &consumer.Consumer{
+		Pool: pool, JS: js, Stream: events.PaymentsStream, Durable: app.PaymentsDurable,
+		Handle: projector.HandlePayment, Log: log,
+	}
 	relay := &outbox.Relay{Pool: pool, JS: js, Schema: postgres.Schema, Stream: events.ReputationStream, Log: log}
 	srv := grpcserver.New(log, identity.UnaryServerInterceptor(identity.NewVerifier(c.Auth.JWTSecret), log))
 	reputationv1.RegisterReputationServiceServer(srv.Server, grpcapi.New(app.New(store, c.Policy, time.Now), log))
@@ -90,6 +94,7 @@ func run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return srv.Serve(ctx, c.GRPCAddr) })
 	g.Go(func() error { return bookings.Run(ctx) })
+	g.Go(func() error { return payments.Run(ctx) })
 	g.Go(func() error { return relay.Run(ctx) })
 	return g.Wait()
 }

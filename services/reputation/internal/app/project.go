@@ -1,5 +1,5 @@
-// Package app holds reputation's use cases: projecting booking events into
-// figures and standing, rebuilding the projections, reviews and the queries
+// Package app holds reputation's use cases: projecting booking and payment
+// events into figures and standing, rebuilding the projections, reviews and the queries
 // behind the API.
 package app
 

@@ -11,20 +11,25 @@ import (
 	"github.com/bookwell/bookwell/services/reputation/internal/postgres"
 )
 
-// Rebuild prepares a replay of the booking stream from its first event:
-// it deletes the durable JetStream consumer (so the next one starts from the
-// beginning), then empties the projections and forgets the processed event
-// ids in one transaction. Reviews stay. Run the consumer again afterwards;
-// the caller must have stopped the previous one.
+// Rebuild prepares a replay of the booking and payments streams from their
+// first events: it deletes both durable JetStream consumers (so the next ones
+// start from the beginning), then empties the projections and forgets both
+// consumers' processed event ids in one transaction. Reviews stay. Run the
+// consumers again afterwards; the caller must have stopped the previous ones.
 //
 // The order makes a crash harmless: if it dies between the two steps, the
-// fresh consumer replays events already recorded as processed, and skips them.
+// fresh consumers replay events already recorded as processed, and skip them.
 // Standing changes derived again have the ids they had the first time, so the
 // outbox does not publish them again.
-func Rebuild(ctx context.Context, store *postgres.Store, js jetstream.JetStream, durable string) error {
-	err := js.DeleteConsumer(ctx, events.BookingStream.Name, durable)
-	if err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) && !errors.Is(err, jetstream.ErrStreamNotFound) {
-		return fmt.Errorf("rebuild: delete consumer %s: %w", durable, err)
+func Rebuild(ctx context.Context, store *postgres.Store, js jetstream.JetStream) error {
+	for _, c := range []struct {
+		stream  events.Stream
+		durable string
+	}{{events.BookingStream, BookingsDurable}, {events.PaymentsStream, PaymentsDurable}} {
+		err := js.DeleteConsumer(ctx, c.stream.Name, c.durable)
+		if err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) && !errors.Is(err, jetstream.ErrStreamNotFound) {
+			return fmt.Errorf("rebuild: delete consumer %s: %w", c.durable, err)
+		}
 	}
-	return store.TruncateProjections(ctx, durable)
+	return store.TruncateProjections(ctx, BookingsDurable, PaymentsDurable)
 }

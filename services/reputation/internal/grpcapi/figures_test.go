@@ -122,7 +122,7 @@ func TestRebuildGivesTheSameFigures(t *testing.T) {
 	}
 
 	h.stopCons()
-	if err := app.Rebuild(context.Background(), h.store, h.js, app.BookingsDurable); err != nil {
+	if err := app.Rebuild(context.Background(), h.store, h.js); err != nil {
 		t.Fatalf("rebuild: %v", err)
 	}
 	if r := h.reputation("mentor-kim"); r.GetFigures().GetApprovedCount() != 0 || r.GetFigures().GetReviewCount() != 1 {

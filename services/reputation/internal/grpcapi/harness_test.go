@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -61,8 +62,10 @@ func start(t testing.TB) *harness {
 	}
 	t.Cleanup(pool.Close)
 	ns := natstest.New(t)
-	if _, err := events.Ensure(ctx, ns.JS, events.BookingStream); err != nil {
-		t.Fatal(err)
+	for _, st := range []events.Stream{events.BookingStream, events.PaymentsStream} {
+		if _, err := events.Ensure(ctx, ns.JS, st); err != nil {
+			t.Fatal(err)
+		}
 	}
 	h := &harness{t: t, js: ns.JS, pool: pool, store: postgres.NewStore(pool), log: log, policy: domain.DefaultPolicy()}
 	h.startConsumer()
@@ -103,22 +106,29 @@ func (h *harness) as(p identity.Principal) context.Context {
 // reader is a mentor reading reputations and histories, as any mentor may.
 var reader = identity.Principal{Subject: "mentor-reader", Role: identity.RoleMentor}
 
-// startConsumer runs the booking consumer until stopConsumer or the test ends.
+// startConsumer runs the booking and payments consumers until stopConsumer
+// or the test ends.
 func (h *harness) startConsumer() {
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &consumer.Consumer{
+	projector := &app.Projector{Store: h.store, Policy: h.policy, Log: h.log}
+	cs := []*consumer.Consumer{{
 		Pool: h.pool, JS: h.js, Stream: events.BookingStream, Durable: app.BookingsDurable, Log: h.log,
-		Handle:  (&app.Projector{Store: h.store, Policy: h.policy, Log: h.log}).Handle,
-		BackOff: []time.Duration{50 * time.Millisecond},
+		Handle: projector.Handle, BackOff: []time.Duration{50 * time.Millisecond},
+	}, {
+		Pool: h.pool, JS: h.js, Stream: events.PaymentsStream, Durable: app.PaymentsDurable, Log: h.log,
+		Handle: projector.HandlePayment, BackOff: []time.Duration{50 * time.Millisecond},
+	}}
+	var wg sync.WaitGroup
+	for _, c := range cs {
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = c.Run(ctx) }()
 	}
-	done := make(chan struct{})
-	go func() { defer close(done); _ = c.Run(ctx) }()
 	stopped := false
 	h.stopCons = func() {
 		if !stopped {
 			stopped = true
 			cancel()
-			<-done
+			wg.Wait()
 		}
 	}
 	h.t.Cleanup(h.stopCons)
@@ -256,7 +266,7 @@ func (k *booking) finish(status bookingv1.BookingStatus, refunded int64) *bookin
 	return k
 }
 
-// settle waits until the consumer has handled every published booking event
+// settle waits until the consumers have handled every published event
 // and the relay has published every outbox row.
 func (h *harness) settle() {
 	h.t.Helper()
@@ -268,12 +278,22 @@ func (h *harness) settle() {
 		if err != nil {
 			h.t.Fatal(err)
 		}
-		c, cerr := h.js.Consumer(ctx, events.BookingStream.Name, app.BookingsDurable)
-		if cerr == nil && unpublished == 0 {
-			info, err := c.Info(ctx)
-			if err == nil && info.NumPending == 0 && info.NumAckPending == 0 && info.NumRedelivered == 0 {
-				return
+		idle, cerr := true, error(nil)
+		for _, c := range []struct{ stream, durable string }{
+			{events.BookingStream.Name, app.BookingsDurable}, {events.PaymentsStream.Name, app.PaymentsDurable},
+		} {
+			cons, err := h.js.Consumer(ctx, c.stream, c.durable)
+			if err != nil {
+				idle, cerr = false, err
+				continue
 			}
+			info, err := cons.Info(ctx)
+			if err != nil || info.NumPending != 0 || info.NumAckPending != 0 || info.NumRedelivered != 0 {
+				idle = false
+			}
+		}
+		if idle && unpublished == 0 {
+			return
 		}
 		if time.Now().After(deadline) {
 			h.t.Fatalf("events not settled: consumer %v, %d unpublished", cerr, unpublished)

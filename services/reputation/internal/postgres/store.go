@@ -260,6 +260,31 @@ func (s *Store) MentorFigures(ctx context.Context, db DB, mentorID string, now t
 	return f, nil
 }
 
+// PaymentFact is what reputation keeps of a payment event: the payment's
+// running totals after it.
+type PaymentFact struct {
+	BookingID, MenteeID, Currency string
+	PaidMinor, RefundedMinor      int64
+	At                            time.Time
+}
+
+// ApplyPayment merges f into the payments projection: each total keeps the
+// larger of the stored and the new value, since a payment's totals only grow.
+func (s *Store) ApplyPayment(ctx context.Context, tx DB, f PaymentFact) error {
+	_, err := tx.Exec(ctx, `
+		INSERT INTO payments (booking_id, mentee_id, currency, paid_minor, refunded_minor, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (booking_id) DO UPDATE SET
+			paid_minor = GREATEST(payments.paid_minor, EXCLUDED.paid_minor),
+			refunded_minor = GREATEST(payments.refunded_minor, EXCLUDED.refunded_minor),
+			updated_at = GREATEST(payments.updated_at, EXCLUDED.updated_at)`,
+		f.BookingID, f.MenteeID, f.Currency, f.PaidMinor, f.RefundedMinor, f.At)
+	if err != nil {
+		return fmt.Errorf("save payment of %s: %w", f.BookingID, err)
+	}
+	return nil
+}
+
 // MenteeHistory computes a mentee's history.
 func (s *Store) MenteeHistory(ctx context.Context, menteeID string) (domain.MenteeHistory, error) {
 	h := domain.MenteeHistory{MenteeID: menteeID}
@@ -271,9 +296,15 @@ func (s *Store) MenteeHistory(ctx context.Context, menteeID string) (domain.Ment
 	if err != nil {
 		return h, fmt.Errorf("history of %s: %w", menteeID, err)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT currency, sum(price_minor - refunded_minor)::bigint FROM bookings
-		WHERE mentee_id = $1 AND status IN ('COMPLETED', 'NO_SHOW') AND currency <> ''
-		GROUP BY currency ORDER BY currency`, menteeID)
+	// Total spend (see domain.MenteeHistory): a booking's payment facts when
+	// any were heard, else its snapshot if it was held.
+	rows, err := s.pool.Query(ctx, `SELECT currency, sum(amount)::bigint FROM (
+			SELECT currency, paid_minor - refunded_minor AS amount FROM payments WHERE mentee_id = $1
+			UNION ALL
+			SELECT b.currency, b.price_minor - b.refunded_minor FROM bookings b
+			WHERE b.mentee_id = $1 AND b.status IN ('COMPLETED', 'NO_SHOW') AND b.currency <> ''
+				AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.booking_id = b.booking_id)
+		) spend GROUP BY currency ORDER BY currency`, menteeID)
 	if err != nil {
 		return h, fmt.Errorf("spend of %s: %w", menteeID, err)
 	}
@@ -382,14 +413,14 @@ func (s *Store) Search(ctx context.Context, limit, offset int) ([]SearchResult, 
 }
 
 // TruncateProjections empties everything rebuilt from events (reviews, which
-// mentees wrote, stay) and forgets which events the consumer durable handled,
+// mentees wrote, stay) and forgets which events the consumer durables handled,
 // in one transaction.
-func (s *Store) TruncateProjections(ctx context.Context, durable string) error {
+func (s *Store) TruncateProjections(ctx context.Context, durables ...string) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `TRUNCATE bookings, reschedules, mentors, standing_history`); err != nil {
+		if _, err := tx.Exec(ctx, `TRUNCATE bookings, reschedules, mentors, standing_history, payments`); err != nil {
 			return fmt.Errorf("truncate projections: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM processed_events WHERE consumer = $1`, durable); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM processed_events WHERE consumer = ANY($1)`, durables); err != nil {
 			return fmt.Errorf("forget processed events: %w", err)
 		}
 		return nil
