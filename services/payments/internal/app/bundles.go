@@ -68,7 +68,7 @@ func (s *Service) UseBundleCredit(ctx context.Context, bundleID, bookingID, key 
 		if err != nil {
 			return domain.Bundle{}, err
 		}
-		fresh, err := tx.AddBundleCredit(ctx, bundleID, bookingID, now)
+		fresh, err := tx.AddBundleCredit(ctx, bundleID, bookingID, ledgerID("bundle_credit", key), now)
 		if err != nil {
 			return domain.Bundle{}, err
 		}

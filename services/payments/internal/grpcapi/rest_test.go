@@ -99,6 +99,17 @@ func TestREST(t *testing.T) {
 	if code != 200 || m["balances"].([]any)[0].(map[string]any)["pendingAmount"] != "1500" {
 		t.Fatalf("GET balance: %d %v", code, m)
 	}
+	if _, err := c.ReleasePayout(ctx, &paymentsv1.ReleasePayoutRequest{BookingId: "b1", IdempotencyKey: "r"}); err != nil {
+		t.Fatal(err)
+	}
+	code, m = do(mentorMo, "GET", "/v1/mentors/mo/payouts", "")
+	if ps, _ := m["payouts"].([]any); code != 200 || len(ps) != 1 {
+		t.Fatalf("GET payouts: %d %v", code, m)
+	}
+	if p := m["payouts"].([]any)[0].(map[string]any); p["bookingId"] != "b1" || p["amount"] != "1350" ||
+		p["commissionAmount"] != "150" || p["kind"] != "PAYOUT_KIND_SESSION" || p["dueTime"] == nil {
+		t.Fatalf("payout %v", p)
+	}
 	code, m = do(menteeMe, "POST", "/v1/bundles", `{"menteeId":"me","mentorId":"mo","sessions":4,"sessionPrice":"2500","currency":"EUR","card":"4242424242424242","idempotencyKey":"bundle-1"}`)
 	if code != 200 || m["bundle"].(map[string]any)["sessionsTotal"] != float64(4) {
 		t.Fatalf("POST bundle: %d %v", code, m)
@@ -140,6 +151,12 @@ func TestWhoMaySeeAndMoveMoney(t *testing.T) {
 		{otherMo, "GET", "/v1/mentors/mo/balance", "", 403, "NOT_YOUR_RESOURCE"},
 		{menteeMe, "GET", "/v1/mentors/mo/balance", "", 403, "NOT_ALLOWED_FOR_ROLE"},
 		{admin, "GET", "/v1/mentors/mo/balance", "", 200, ""},
+		{nobody, "GET", "/v1/mentors/mo/payouts", "", 401, "UNAUTHENTICATED"},
+		{otherMo, "GET", "/v1/mentors/mo/payouts", "", 403, "NOT_YOUR_RESOURCE"},
+		{menteeMe, "GET", "/v1/mentors/mo/payouts", "", 403, "NOT_ALLOWED_FOR_ROLE"},
+		{mentorMo, "GET", "/v1/mentors/mo/payouts", "", 200, ""},
+		{admin, "GET", "/v1/mentors/mo/payouts", "", 200, ""},
+		{mentorMo, "GET", "/v1/mentors/mo/payouts?pageToken=garbage", "", 400, "INVALID_ARGUMENT"},
 		{eve, "POST", "/v1/bundles", strings.Replace(bundle, "%s", "eve", 1), 403, "NOT_YOUR_RESOURCE"},
 		{mentorMo, "POST", "/v1/bundles", strings.Replace(bundle, "%s", "mo", 1), 403, "NOT_ALLOWED_FOR_ROLE"},
 		{menteeMe, "POST", "/v1/bundles", strings.Replace(bundle, "%s", "me", 1), 200, ""},
