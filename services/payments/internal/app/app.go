@@ -68,6 +68,13 @@ type Tx interface {
 	// to the mentor by ledger transaction ledgerTx; false if the booking
 	// already used one.
 	AddBundleCredit(ctx context.Context, bundleID, bookingID string, ledgerTx uuid.UUID, at time.Time) (bool, error)
+	// SetContinuation records a mentor's continuation decision for a
+	// mentee: an approval adds the pair, a rejection removes it. A decision
+	// older than the one recorded changes nothing.
+	SetContinuation(ctx context.Context, d domain.ContinuationDecision) error
+	// ContinuationApproved reports whether the mentor approved continuation
+	// with the mentee.
+	ContinuationApproved(ctx context.Context, mentorID, menteeID string) (bool, error)
 	// Post appends a balanced transaction to the ledger.
 	Post(ctx context.Context, lt domain.LedgerTx) error
 	// AddEvent writes an event to the outbox.

@@ -49,6 +49,7 @@ func TestMentorPayoutsListEveryPayableAmountNewestFirst(t *testing.T) {
 	must(e.svc.Capture(ctx, "other", "other-cap"))
 	must(e.svc.ReleasePayout(ctx, "other", "other-rel"))
 	// 3. a bundle session
+	e.approve(t, "mentor-1", "mentee-1")
 	b, err := e.svc.BuyBundle(ctx, domain.BundleOrder{MenteeID: "mentee-1", MentorID: "mentor-1", Sessions: 3, Price: 2000, Currency: "USD", Card: simcard.CardSuccess}, "buy")
 	must(b, err)
 	must(e.svc.UseBundleCredit(ctx, b.ID, "bundled", "bundled-use"))

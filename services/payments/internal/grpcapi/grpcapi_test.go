@@ -2,6 +2,7 @@ package grpcapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -17,6 +19,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	bookingv1 "github.com/bookwell/bookwell/gen/go/bookwell/booking/v1"
 	paymentsv1 "github.com/bookwell/bookwell/gen/go/bookwell/payments/v1"
 	"github.com/bookwell/bookwell/pkg/events"
 	"github.com/bookwell/bookwell/pkg/grpcserver"
@@ -27,6 +30,7 @@ import (
 	"github.com/bookwell/bookwell/pkg/pgtest"
 	"github.com/bookwell/bookwell/services/payments/internal/app"
 	"github.com/bookwell/bookwell/services/payments/internal/domain"
+	"github.com/bookwell/bookwell/services/payments/internal/eventapi"
 	"github.com/bookwell/bookwell/services/payments/internal/grpcapi"
 	"github.com/bookwell/bookwell/services/payments/internal/postgres"
 	"github.com/bookwell/bookwell/services/payments/internal/simcard"
@@ -62,7 +66,7 @@ func dial(t *testing.T, addr string, creds credentials.PerRPCCredentials) paymen
 }
 
 // serve runs the payments gRPC server, with the identity check every service
-// has, and its outbox relay against a fresh database and a JetStream server,
+// has, the consumer of continuation decisions, and its outbox relay against a fresh database and a JetStream server,
 // as paymentsd does; it returns the server's address.
 func serve(t *testing.T) (string, jetstream.JetStream) {
 	t.Helper()
@@ -85,18 +89,52 @@ func serve(t *testing.T) (string, jetstream.JetStream) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan struct{}, 2)
+	done := make(chan struct{}, 3)
 	go func() { _ = srv.ServeListener(ctx, lis); done <- struct{}{} }()
+	go func() { _ = eventapi.ContinuationsConsumer(pool, ns.JS, log, svc).Run(ctx); done <- struct{}{} }()
 	relay := &outbox.Relay{Pool: pool, JS: ns.JS, Schema: postgres.Schema, Stream: events.PaymentsStream, Log: log, Poll: 100 * time.Millisecond}
 	go func() { _ = relay.Run(ctx); done <- struct{}{} }()
 	t.Cleanup(func() {
 		cancel()
 		<-done
 		<-done
+		<-done
 		pool.Close()
 		sim.Close()
 	})
 	return lis.Addr().String(), ns.JS
+}
+
+// approve publishes, as the booking context does, that mentor approved
+// continuation with mentee after an intro session, and waits until the
+// payments service has consumed it.
+func approve(t *testing.T, js jetstream.JetStream, mentor, mentee string) {
+	t.Helper()
+	ctx := context.Background()
+	ev, err := events.New(uuid.NewSHA1(uuid.NameSpaceURL, []byte("intro|"+mentor+"|"+mentee)), eventapi.ContinuationDecided, "booking", time.Now(),
+		&bookingv1.BookingEvent{Booking: &bookingv1.Booking{Id: "intro-" + mentee, MentorId: mentor, MenteeId: mentee,
+			OfferingKind: bookingv1.OfferingKind_OFFERING_KIND_INTRO, Continuation: bookingv1.Continuation_CONTINUATION_APPROVED}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(ev)
+	if _, err := events.Ensure(ctx, js, events.BookingStream); err != nil {
+		t.Fatal(err)
+	}
+	ack, err := js.Publish(ctx, ev.Type, body, jetstream.WithMsgID(ev.ID.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if c, err := js.Consumer(ctx, events.BookingStream.Name, eventapi.ContinuationsDurable); err == nil {
+			if info, err := c.Info(ctx); err == nil && info.AckFloor.Stream >= ack.Sequence {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the continuation of %s with %s was not consumed", mentor, mentee)
+		}
+	}
 }
 
 func code(err error) codes.Code { return status.Code(err) }

@@ -34,7 +34,11 @@ var (
 // the booking workflow's service client are returned too.
 func restServer(t *testing.T) (string, paymentsv1.PaymentsServiceClient, func(p identity.Principal, method, path, body string) (int, map[string]any)) {
 	t.Helper()
-	addr, _ := serve(t)
+	addr, js := serve(t)
+	// The mentee "me" had intro sessions with "mo" and "mx", who approved
+	// continuation: "me" may buy bundles with them.
+	approve(t, js, "mo", "me")
+	approve(t, js, "mx", "me")
 	mux := runtime.NewServeMux()
 	if err := paymentsv1.RegisterPaymentsServiceHandlerClient(context.Background(), mux, dial(t, addr, nil)); err != nil {
 		t.Fatal(err)
@@ -116,6 +120,10 @@ func TestREST(t *testing.T) {
 	}
 	if code, m := do(menteeMe, "POST", "/v1/bundles", `{"menteeId":"me","mentorId":"mo","sessions":4,"sessionPrice":"-1","currency":"EUR","card":"4242424242424242","idempotencyKey":"bundle-2"}`); code != 400 {
 		t.Fatalf("POST bad bundle: %d %v", code, m)
+	}
+	code, m = do(menteeMe, "POST", "/v1/bundles", `{"menteeId":"me","mentorId":"stranger","sessions":4,"sessionPrice":"2500","currency":"EUR","card":"4242424242424242","idempotencyKey":"bundle-3"}`)
+	if code != 409 || reasonOf(m) != "CONTINUATION_REQUIRED" {
+		t.Fatalf("POST bundle without an approved continuation: %d %v", code, m)
 	}
 	code, m = do(menteeMe, "GET", "/v1/mentees/me/bundles", "")
 	if code != 200 || len(m["bundles"].([]any)) != 1 {

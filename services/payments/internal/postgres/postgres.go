@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/bookwell/bookwell/pkg/consumer"
 	"github.com/bookwell/bookwell/pkg/events"
 	"github.com/bookwell/bookwell/pkg/outbox"
 	"github.com/bookwell/bookwell/pkg/pgdb"
@@ -32,9 +33,9 @@ func Migrations() pgdb.Migrations {
 }
 
 // Open connects to url in the payments schema and migrates it (payments
-// tables and the outbox).
+// tables, the outbox and the event consumer's processed ids).
 func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
-	return pgdb.Open(ctx, url, Schema, Migrations(), outbox.Migrations())
+	return pgdb.Open(ctx, url, Schema, Migrations(), outbox.Migrations(), consumer.Migrations())
 }
 
 // Store implements app.Store on a pool.
@@ -216,6 +217,9 @@ func (s *Store) MenteeBundles(ctx context.Context, menteeID string) ([]domain.Bu
 // txn implements app.Tx.
 type txn struct{ tx pgx.Tx }
 
+// InTx is app.Tx on a transaction someone else owns (the event consumer's).
+func InTx(tx pgx.Tx) app.Tx { return &txn{tx: tx} }
+
 func (t *txn) Lock(ctx context.Context, ref string) error {
 	_, err := t.tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('payments:' || $1, 0))`, ref)
 	return err
@@ -273,6 +277,25 @@ func (t *txn) AddBundleCredit(ctx context.Context, bundleID, bookingID string, l
 	tag, err := t.tx.Exec(ctx, `INSERT INTO bundle_credits (bundle_id, booking_id, ledger_tx, created_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (booking_id) DO NOTHING`, bundleID, bookingID, ledgerTx, at)
 	return tag.RowsAffected() == 1, err
+}
+
+func (t *txn) SetContinuation(ctx context.Context, d domain.ContinuationDecision) error {
+	if !d.Approved {
+		_, err := t.tx.Exec(ctx, `DELETE FROM continuations WHERE mentor_id = $1 AND mentee_id = $2 AND decided_at <= $3`,
+			d.MentorID, d.MenteeID, d.At)
+		return err
+	}
+	_, err := t.tx.Exec(ctx, `INSERT INTO continuations (mentor_id, mentee_id, booking_id, decided_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (mentor_id, mentee_id) DO UPDATE SET booking_id = EXCLUDED.booking_id, decided_at = EXCLUDED.decided_at
+		WHERE continuations.decided_at <= EXCLUDED.decided_at`, d.MentorID, d.MenteeID, d.BookingID, d.At)
+	return err
+}
+
+func (t *txn) ContinuationApproved(ctx context.Context, mentorID, menteeID string) (bool, error) {
+	var ok bool
+	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM continuations WHERE mentor_id = $1 AND mentee_id = $2)`,
+		mentorID, menteeID).Scan(&ok)
+	return ok, err
 }
 
 func (t *txn) Post(ctx context.Context, lt domain.LedgerTx) error {
