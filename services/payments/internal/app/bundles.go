@@ -9,6 +9,7 @@ import (
 	paymentsv1 "github.com/bookwell/bookwell/gen/go/bookwell/payments/v1"
 	"github.com/bookwell/bookwell/pkg/apperr"
 	"github.com/bookwell/bookwell/services/payments/internal/domain"
+	"github.com/bookwell/bookwell/services/payments/internal/protoconv"
 )
 
 // BuyBundle charges a bundle of sessions by card (authorize and capture at
@@ -47,7 +48,7 @@ func (s *Service) BuyBundle(ctx context.Context, o domain.BundleOrder, key strin
 		if err := post(ctx, tx, b.ID, "bundle_purchase", b.Currency, key, ts); err != nil {
 			return domain.Bundle{}, err
 		}
-		return b, nil
+		return b, emit(ctx, tx, EventBundlePurchased, key, b.CreatedAt, &paymentsv1.BundlePurchased{Bundle: protoconv.Bundle(b)})
 	})
 }
 
@@ -129,7 +130,10 @@ func (s *Service) CancelBundle(ctx context.Context, bundleID, key string) (domai
 		if err := tx.UpdateBundle(ctx, b); err != nil {
 			return domain.Bundle{}, err
 		}
-		return b, post(ctx, tx, b.ID, "bundle_refund", b.Currency, key, ts)
+		if err := post(ctx, tx, b.ID, "bundle_refund", b.Currency, key, ts); err != nil {
+			return domain.Bundle{}, err
+		}
+		return b, emit(ctx, tx, EventBundleCancelled, key, b.UpdatedAt, &paymentsv1.BundleCancelled{Bundle: protoconv.Bundle(b)})
 	})
 }
 

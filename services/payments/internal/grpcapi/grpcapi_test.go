@@ -17,6 +17,7 @@ import (
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	bookingv1 "github.com/bookwell/bookwell/gen/go/bookwell/booking/v1"
@@ -273,4 +274,65 @@ func readSubjects(t *testing.T, ctx context.Context, s jetstream.Stream, n int) 
 		out = append(out, m.Subject)
 	}
 	return out
+}
+
+// TestBundleEventsReachThePaymentsStream: buying and cancelling a bundle are
+// published on the PAYMENTS stream (its subjects are payment.> and payout.>),
+// once each, retries included.
+func TestBundleEventsReachThePaymentsStream(t *testing.T) {
+	addr, js := serve(t)
+	ctx := context.Background()
+	approve(t, js, "mo", "me")
+	buy := &paymentsv1.CreateBundleRequest{MenteeId: "me", MentorId: "mo", Sessions: 4, SessionPrice: 2500, Currency: "EUR",
+		Card: simcard.CardSuccess, IdempotencyKey: "bundle-1"}
+	mentee := dial(t, addr, as("me", identity.RoleMentee))
+	b, err := mentee.CreateBundle(ctx, buy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mentee.CreateBundle(ctx, buy); err != nil { // a retry
+		t.Fatal(err)
+	}
+	svc := dial(t, addr, identity.ServiceCredentials{Secret: identity.DevSecret, Name: "booking-worker"})
+	for i := 0; i < 2; i++ { // and a retried cancellation
+		if _, err := svc.CancelBundle(ctx, &paymentsv1.CancelBundleRequest{BundleId: b.GetBundle().GetId(), IdempotencyKey: "cancel-1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var msgs []*jetstream.RawStreamMsg
+	for deadline := time.Now().Add(10 * time.Second); len(msgs) < 2 && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		msgs = nil
+		if s, err := js.Stream(ctx, events.PaymentsStream.Name); err == nil {
+			for seq := uint64(1); ; seq++ {
+				m, err := s.GetMsg(ctx, seq)
+				if err != nil {
+					break
+				}
+				msgs = append(msgs, m)
+			}
+		}
+	}
+	time.Sleep(300 * time.Millisecond) // give a duplicate the time to show up
+	s, err := js.Stream(ctx, events.PaymentsStream.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info, err := s.Info(ctx); err != nil || info.State.Msgs != 2 || len(msgs) != 2 {
+		t.Fatalf("stream holds %v messages (%v), want 2", info.State.Msgs, err)
+	}
+	if msgs[0].Subject != "payment.bundle_purchased" || msgs[1].Subject != "payment.bundle_cancelled" {
+		t.Fatalf("subjects %s, %s", msgs[0].Subject, msgs[1].Subject)
+	}
+	var bought paymentsv1.BundlePurchased
+	var cancelled paymentsv1.BundleCancelled
+	for i, into := range []proto.Message{&bought, &cancelled} {
+		ev, err := events.Parse(msgs[i].Data)
+		if err != nil || ev.Decode(into) != nil {
+			t.Fatalf("event %d: %v", i, err)
+		}
+	}
+	if bought.GetBundle().GetId() != b.GetBundle().GetId() || bought.GetBundle().GetSessionsTotal() != 4 ||
+		cancelled.GetBundle().GetStatus() != paymentsv1.BundleStatus_BUNDLE_STATUS_CANCELLED || cancelled.GetBundle().GetRefundedAmount() != 10000 {
+		t.Fatalf("bought %v, cancelled %v", &bought, &cancelled)
+	}
 }

@@ -88,8 +88,9 @@ type PaymentsServiceClient interface {
 	// used bundle credit, with the commission the platform kept.
 	ListMentorPayouts(ctx context.Context, in *ListMentorPayoutsRequest, opts ...grpc.CallOption) (*ListMentorPayoutsResponse, error)
 	// CreateBundle sells a mentee a bundle of paid sessions with a mentor,
-	// charged by card at once. Call it only after the mentor approved
-	// continuation from the intro session.
+	// charged by card at once. Only after the mentor approved continuation at
+	// the end of an intro session with the mentee (booking.continuation_decided);
+	// otherwise it is refused with CONTINUATION_REQUIRED and nothing is charged.
 	CreateBundle(ctx context.Context, in *CreateBundleRequest, opts ...grpc.CallOption) (*CreateBundleResponse, error)
 	// ListMenteeBundles returns a mentee's bundles with their progress.
 	ListMenteeBundles(ctx context.Context, in *ListMenteeBundlesRequest, opts ...grpc.CallOption) (*ListMenteeBundlesResponse, error)
@@ -305,8 +306,9 @@ type PaymentsServiceServer interface {
 	// used bundle credit, with the commission the platform kept.
 	ListMentorPayouts(context.Context, *ListMentorPayoutsRequest) (*ListMentorPayoutsResponse, error)
 	// CreateBundle sells a mentee a bundle of paid sessions with a mentor,
-	// charged by card at once. Call it only after the mentor approved
-	// continuation from the intro session.
+	// charged by card at once. Only after the mentor approved continuation at
+	// the end of an intro session with the mentee (booking.continuation_decided);
+	// otherwise it is refused with CONTINUATION_REQUIRED and nothing is charged.
 	CreateBundle(context.Context, *CreateBundleRequest) (*CreateBundleResponse, error)
 	// ListMenteeBundles returns a mentee's bundles with their progress.
 	ListMenteeBundles(context.Context, *ListMenteeBundlesRequest) (*ListMenteeBundlesResponse, error)
