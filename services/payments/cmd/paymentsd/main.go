@@ -1,6 +1,7 @@
 // Command paymentsd is the payments service: its gRPC API on
 // PAYMENTS_GRPC_ADDR, its state in the Postgres schema "payments", and the
-// relay of its outbox to the PAYMENTS stream on NATS JetStream.
+// relay of its outbox to the PAYMENTS stream on NATS JetStream, and the
+// consumer of the mentors' continuation decisions (who may buy a bundle).
 package main
 
 import (
@@ -24,6 +25,7 @@ import (
 	"github.com/bookwell/bookwell/pkg/pgdb"
 	"github.com/bookwell/bookwell/services/payments/internal/app"
 	"github.com/bookwell/bookwell/services/payments/internal/domain"
+	"github.com/bookwell/bookwell/services/payments/internal/eventapi"
 	"github.com/bookwell/bookwell/services/payments/internal/grpcapi"
 	"github.com/bookwell/bookwell/services/payments/internal/postgres"
 	"github.com/bookwell/bookwell/services/payments/internal/simcard"
@@ -93,6 +95,7 @@ func run(ctx context.Context) error {
 		r := &outbox.Relay{Pool: pool, JS: js, Schema: postgres.Schema, Stream: events.PaymentsStream, Log: log}
 		return r.Run(ctx)
 	})
+	g.Go(func() error { return eventapi.ContinuationsConsumer(pool, js, log, svc).Run(ctx) })
 	log.Info("payments service started", "addr", cfg.GRPCAddr, "card_provider", cfg.CardProvider)
 	if err := g.Wait(); err != nil && !errors.Is(err, context.Canceled) {
 		return err

@@ -39,6 +39,9 @@ type Store interface {
 	Payment(ctx context.Context, bookingID string) (domain.Payment, error)
 	// MentorBalances sums the ledger for a mentor, one balance per currency.
 	MentorBalances(ctx context.Context, mentorID string) ([]domain.MentorBalance, error)
+	// MentorPayouts lists up to limit of a mentor's payouts, newest first,
+	// after the cursor if it is not nil.
+	MentorPayouts(ctx context.Context, mentorID string, after *domain.PayoutCursor, limit int) ([]domain.Payout, error)
 	// MenteeBundles lists a mentee's bundles, newest first.
 	MenteeBundles(ctx context.Context, menteeID string) ([]domain.Bundle, error)
 }
@@ -61,9 +64,17 @@ type Tx interface {
 	Bundle(ctx context.Context, id string) (domain.Bundle, error)
 	InsertBundle(ctx context.Context, b domain.Bundle) error
 	UpdateBundle(ctx context.Context, b domain.Bundle) error
-	// AddBundleCredit records that booking used a credit of bundle; false
-	// if the booking already used one.
-	AddBundleCredit(ctx context.Context, bundleID, bookingID string, at time.Time) (bool, error)
+	// AddBundleCredit records that booking used a credit of bundle, paid
+	// to the mentor by ledger transaction ledgerTx; false if the booking
+	// already used one.
+	AddBundleCredit(ctx context.Context, bundleID, bookingID string, ledgerTx uuid.UUID, at time.Time) (bool, error)
+	// SetContinuation records a mentor's continuation decision for a
+	// mentee: an approval adds the pair, a rejection removes it. A decision
+	// older than the one recorded changes nothing.
+	SetContinuation(ctx context.Context, d domain.ContinuationDecision) error
+	// ContinuationApproved reports whether the mentor approved continuation
+	// with the mentee.
+	ContinuationApproved(ctx context.Context, mentorID, menteeID string) (bool, error)
 	// Post appends a balanced transaction to the ledger.
 	Post(ctx context.Context, lt domain.LedgerTx) error
 	// AddEvent writes an event to the outbox.

@@ -9,11 +9,13 @@ import (
 	paymentsv1 "github.com/bookwell/bookwell/gen/go/bookwell/payments/v1"
 	"github.com/bookwell/bookwell/pkg/apperr"
 	"github.com/bookwell/bookwell/services/payments/internal/domain"
+	"github.com/bookwell/bookwell/services/payments/internal/protoconv"
 )
 
 // BuyBundle charges a bundle of sessions by card (authorize and capture at
-// once) and holds the money in the bundle's escrow. The caller (the booking
-// context) checks that the mentor approved continuation.
+// once) and holds the money in the bundle's escrow. The mentor must have
+// approved continuation with the mentee (DecideContinuation); nothing is
+// charged otherwise.
 func (s *Service) BuyBundle(ctx context.Context, o domain.BundleOrder, key string) (domain.Bundle, error) {
 	if err := o.Validate(); err != nil {
 		return domain.Bundle{}, err
@@ -24,6 +26,13 @@ func (s *Service) BuyBundle(ctx context.Context, o domain.BundleOrder, key strin
 		return domain.Bundle{}, err
 	}
 	return idempotent(ctx, s.Store, key, "buy_bundle", o, func(ctx context.Context, tx Tx) (domain.Bundle, error) {
+		ok, err := tx.ContinuationApproved(ctx, o.MentorID, o.MenteeID)
+		if err != nil {
+			return domain.Bundle{}, err
+		}
+		if !ok {
+			return domain.Bundle{}, domain.ErrContinuationRequired
+		}
 		id := uuid.NewSHA1(namespace, []byte("bundle|"+key)).String()
 		auth, err := s.Provider.Authorize(ctx, domain.CardCharge{Amount: o.Total(), Currency: o.Currency, Card: o.Card, Key: providerKey("authorize", key)})
 		if err != nil {
@@ -39,7 +48,7 @@ func (s *Service) BuyBundle(ctx context.Context, o domain.BundleOrder, key strin
 		if err := post(ctx, tx, b.ID, "bundle_purchase", b.Currency, key, ts); err != nil {
 			return domain.Bundle{}, err
 		}
-		return b, nil
+		return b, emit(ctx, tx, EventBundlePurchased, key, b.CreatedAt, &paymentsv1.BundlePurchased{Bundle: protoconv.Bundle(b)})
 	})
 }
 
@@ -68,7 +77,7 @@ func (s *Service) UseBundleCredit(ctx context.Context, bundleID, bookingID, key 
 		if err != nil {
 			return domain.Bundle{}, err
 		}
-		fresh, err := tx.AddBundleCredit(ctx, bundleID, bookingID, now)
+		fresh, err := tx.AddBundleCredit(ctx, bundleID, bookingID, ledgerID("bundle_credit", key), now)
 		if err != nil {
 			return domain.Bundle{}, err
 		}
@@ -121,7 +130,10 @@ func (s *Service) CancelBundle(ctx context.Context, bundleID, key string) (domai
 		if err := tx.UpdateBundle(ctx, b); err != nil {
 			return domain.Bundle{}, err
 		}
-		return b, post(ctx, tx, b.ID, "bundle_refund", b.Currency, key, ts)
+		if err := post(ctx, tx, b.ID, "bundle_refund", b.Currency, key, ts); err != nil {
+			return domain.Bundle{}, err
+		}
+		return b, emit(ctx, tx, EventBundleCancelled, key, b.UpdatedAt, &paymentsv1.BundleCancelled{Bundle: protoconv.Bundle(b)})
 	})
 }
 
@@ -137,4 +149,14 @@ func (s *Service) MenteeBundles(ctx context.Context, menteeID string) ([]domain.
 		return nil, nil
 	}
 	return bs, err
+}
+
+// DecideContinuation records a mentor's continuation decision after an intro
+// session, inside tx (the event consumer's transaction): an approval lets the
+// mentee buy bundles with the mentor, a rejection withdraws it.
+func (s *Service) DecideContinuation(ctx context.Context, tx Tx, d domain.ContinuationDecision) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	return tx.SetContinuation(ctx, d)
 }

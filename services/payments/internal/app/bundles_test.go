@@ -14,6 +14,10 @@ import (
 func TestBundleCreditsAndProRataRefund(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
+	if _, err := e.svc.BuyBundle(ctx, domain.BundleOrder{MenteeID: "mentee-1", MentorID: "mentor-1", Sessions: 5, Price: 8000, Currency: "USD", Card: simcard.CardSuccess}, "too-early"); !errors.Is(err, domain.ErrContinuationRequired) {
+		t.Fatalf("buy without an approved continuation: %v", err)
+	}
+	e.approve(t, "mentor-1", "mentee-1")
 	order := domain.BundleOrder{MenteeID: "mentee-1", MentorID: "mentor-1", Sessions: 5, Price: 8000, Currency: "USD", Card: simcard.CardSuccess}
 	b, err := e.svc.BuyBundle(ctx, order, "buy")
 	if err != nil || b.Status != domain.BundleActive || b.Total != 5 {
@@ -61,6 +65,7 @@ func TestBundleCreditsAndProRataRefund(t *testing.T) {
 func TestBundleBadInput(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
+	e.approve(t, "mo", "me")
 	good := domain.BundleOrder{MenteeID: "me", MentorID: "mo", Sessions: 3, Price: 100, Currency: "USD", Card: simcard.CardSuccess}
 	for name, mut := range map[string]func(*domain.BundleOrder){
 		"zero sessions":  func(o *domain.BundleOrder) { o.Sessions = 0 },

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/bookwell/bookwell/pkg/pgdb"
@@ -105,4 +106,17 @@ func cardOpen(booking string, amount int64) domain.Open {
 func manualOpen(booking string, amount int64) domain.Open {
 	return domain.Open{BookingID: booking, MenteeID: "mentee-1", MentorID: "mentor-1", Amount: amount,
 		Currency: "EUR", Method: domain.MethodBankTransfer}
+}
+
+// approve records that mentor approved continuation with mentee, as the
+// consumer of booking.continuation_decided does.
+func (e *env) approve(t tb, mentor, mentee string) {
+	t.Helper()
+	err := pgx.BeginFunc(context.Background(), e.pool, func(tx pgx.Tx) error {
+		return e.svc.DecideContinuation(context.Background(), postgres.InTx(tx), domain.ContinuationDecision{
+			MentorID: mentor, MenteeID: mentee, BookingID: "intro-" + mentee, Approved: true, At: time.Now()})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

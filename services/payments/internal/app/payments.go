@@ -19,6 +19,10 @@ const (
 	EventRefunded   = "payment.refunded"
 	EventMarkedPaid = "payment.marked_paid"
 	EventPayoutDue  = "payout.due"
+	// Bundles live on the PAYMENTS stream too, whose subjects are
+	// payment.> and payout.>.
+	EventBundlePurchased = "payment.bundle_purchased"
+	EventBundleCancelled = "payment.bundle_cancelled"
 )
 
 // Authorize opens a booking's payment: a card hold through the provider

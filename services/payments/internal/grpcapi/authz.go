@@ -18,7 +18,7 @@ import (
 //     workflow names is the booking's mentor;
 //   - a booking's payment is read by its mentor and mentee (and services);
 //     to anyone else it does not exist (see mayRead);
-//   - a mentor's balance is read by that mentor;
+//   - a mentor's balance and payouts are read by that mentor;
 //   - a mentee buys bundles for themselves and lists their own; a mentor lists
 //     a mentee's bundles with them (see visibleBundles); services list any.
 //
@@ -34,6 +34,8 @@ func authorize(ctx context.Context, req any) (identity.Principal, error) {
 	case *paymentsv1.GetPaymentRequest:
 		return identity.From(ctx)
 	case *paymentsv1.GetMentorBalanceRequest:
+		return identity.RequireSelf(ctx, r.GetMentorId(), identity.RoleMentor)
+	case *paymentsv1.ListMentorPayoutsRequest:
 		return identity.RequireSelf(ctx, r.GetMentorId(), identity.RoleMentor)
 	case *paymentsv1.CreateBundleRequest:
 		return identity.RequireSelf(ctx, r.GetMenteeId(), identity.RoleMentee)

@@ -182,6 +182,22 @@ func (s *Server) GetMentorBalance(ctx context.Context, r *paymentsv1.GetMentorBa
 	return out, nil
 }
 
+// ListMentorPayouts implements the RPC.
+func (s *Server) ListMentorPayouts(ctx context.Context, r *paymentsv1.ListMentorPayoutsRequest) (*paymentsv1.ListMentorPayoutsResponse, error) {
+	if _, err := authorize(ctx, r); err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	ps, next, err := s.App.MentorPayouts(ctx, r.GetMentorId(), int(r.GetPageSize()), r.GetPageToken())
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	out := &paymentsv1.ListMentorPayoutsResponse{NextPageToken: next}
+	for _, p := range ps {
+		out.Payouts = append(out.Payouts, protoconv.Payout(p))
+	}
+	return out, nil
+}
+
 // CreateBundle implements the RPC.
 func (s *Server) CreateBundle(ctx context.Context, r *paymentsv1.CreateBundleRequest) (*paymentsv1.CreateBundleResponse, error) {
 	if p, err := identity.From(ctx); err == nil && p.Role == identity.RoleMentee && r.GetMenteeId() == "" {

@@ -2,6 +2,7 @@ package grpcapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -9,14 +10,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	bookingv1 "github.com/bookwell/bookwell/gen/go/bookwell/booking/v1"
 	paymentsv1 "github.com/bookwell/bookwell/gen/go/bookwell/payments/v1"
 	"github.com/bookwell/bookwell/pkg/events"
 	"github.com/bookwell/bookwell/pkg/grpcserver"
@@ -27,6 +31,7 @@ import (
 	"github.com/bookwell/bookwell/pkg/pgtest"
 	"github.com/bookwell/bookwell/services/payments/internal/app"
 	"github.com/bookwell/bookwell/services/payments/internal/domain"
+	"github.com/bookwell/bookwell/services/payments/internal/eventapi"
 	"github.com/bookwell/bookwell/services/payments/internal/grpcapi"
 	"github.com/bookwell/bookwell/services/payments/internal/postgres"
 	"github.com/bookwell/bookwell/services/payments/internal/simcard"
@@ -62,7 +67,7 @@ func dial(t *testing.T, addr string, creds credentials.PerRPCCredentials) paymen
 }
 
 // serve runs the payments gRPC server, with the identity check every service
-// has, and its outbox relay against a fresh database and a JetStream server,
+// has, the consumer of continuation decisions, and its outbox relay against a fresh database and a JetStream server,
 // as paymentsd does; it returns the server's address.
 func serve(t *testing.T) (string, jetstream.JetStream) {
 	t.Helper()
@@ -85,18 +90,52 @@ func serve(t *testing.T) (string, jetstream.JetStream) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan struct{}, 2)
+	done := make(chan struct{}, 3)
 	go func() { _ = srv.ServeListener(ctx, lis); done <- struct{}{} }()
+	go func() { _ = eventapi.ContinuationsConsumer(pool, ns.JS, log, svc).Run(ctx); done <- struct{}{} }()
 	relay := &outbox.Relay{Pool: pool, JS: ns.JS, Schema: postgres.Schema, Stream: events.PaymentsStream, Log: log, Poll: 100 * time.Millisecond}
 	go func() { _ = relay.Run(ctx); done <- struct{}{} }()
 	t.Cleanup(func() {
 		cancel()
 		<-done
 		<-done
+		<-done
 		pool.Close()
 		sim.Close()
 	})
 	return lis.Addr().String(), ns.JS
+}
+
+// approve publishes, as the booking context does, that mentor approved
+// continuation with mentee after an intro session, and waits until the
+// payments service has consumed it.
+func approve(t *testing.T, js jetstream.JetStream, mentor, mentee string) {
+	t.Helper()
+	ctx := context.Background()
+	ev, err := events.New(uuid.NewSHA1(uuid.NameSpaceURL, []byte("intro|"+mentor+"|"+mentee)), eventapi.ContinuationDecided, "booking", time.Now(),
+		&bookingv1.BookingEvent{Booking: &bookingv1.Booking{Id: "intro-" + mentee, MentorId: mentor, MenteeId: mentee,
+			OfferingKind: bookingv1.OfferingKind_OFFERING_KIND_INTRO, Continuation: bookingv1.Continuation_CONTINUATION_APPROVED}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(ev)
+	if _, err := events.Ensure(ctx, js, events.BookingStream); err != nil {
+		t.Fatal(err)
+	}
+	ack, err := js.Publish(ctx, ev.Type, body, jetstream.WithMsgID(ev.ID.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if c, err := js.Consumer(ctx, events.BookingStream.Name, eventapi.ContinuationsDurable); err == nil {
+			if info, err := c.Info(ctx); err == nil && info.AckFloor.Stream >= ack.Sequence {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the continuation of %s with %s was not consumed", mentor, mentee)
+		}
+	}
 }
 
 func code(err error) codes.Code { return status.Code(err) }
@@ -235,4 +274,65 @@ func readSubjects(t *testing.T, ctx context.Context, s jetstream.Stream, n int) 
 		out = append(out, m.Subject)
 	}
 	return out
+}
+
+// TestBundleEventsReachThePaymentsStream: buying and cancelling a bundle are
+// published on the PAYMENTS stream (its subjects are payment.> and payout.>),
+// once each, retries included.
+func TestBundleEventsReachThePaymentsStream(t *testing.T) {
+	addr, js := serve(t)
+	ctx := context.Background()
+	approve(t, js, "mo", "me")
+	buy := &paymentsv1.CreateBundleRequest{MenteeId: "me", MentorId: "mo", Sessions: 4, SessionPrice: 2500, Currency: "EUR",
+		Card: simcard.CardSuccess, IdempotencyKey: "bundle-1"}
+	mentee := dial(t, addr, as("me", identity.RoleMentee))
+	b, err := mentee.CreateBundle(ctx, buy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mentee.CreateBundle(ctx, buy); err != nil { // a retry
+		t.Fatal(err)
+	}
+	svc := dial(t, addr, identity.ServiceCredentials{Secret: identity.DevSecret, Name: "booking-worker"})
+	for i := 0; i < 2; i++ { // and a retried cancellation
+		if _, err := svc.CancelBundle(ctx, &paymentsv1.CancelBundleRequest{BundleId: b.GetBundle().GetId(), IdempotencyKey: "cancel-1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var msgs []*jetstream.RawStreamMsg
+	for deadline := time.Now().Add(10 * time.Second); len(msgs) < 2 && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		msgs = nil
+		if s, err := js.Stream(ctx, events.PaymentsStream.Name); err == nil {
+			for seq := uint64(1); ; seq++ {
+				m, err := s.GetMsg(ctx, seq)
+				if err != nil {
+					break
+				}
+				msgs = append(msgs, m)
+			}
+		}
+	}
+	time.Sleep(300 * time.Millisecond) // give a duplicate the time to show up
+	s, err := js.Stream(ctx, events.PaymentsStream.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info, err := s.Info(ctx); err != nil || info.State.Msgs != 2 || len(msgs) != 2 {
+		t.Fatalf("stream holds %v messages (%v), want 2", info.State.Msgs, err)
+	}
+	if msgs[0].Subject != "payment.bundle_purchased" || msgs[1].Subject != "payment.bundle_cancelled" {
+		t.Fatalf("subjects %s, %s", msgs[0].Subject, msgs[1].Subject)
+	}
+	var bought paymentsv1.BundlePurchased
+	var cancelled paymentsv1.BundleCancelled
+	for i, into := range []proto.Message{&bought, &cancelled} {
+		ev, err := events.Parse(msgs[i].Data)
+		if err != nil || ev.Decode(into) != nil {
+			t.Fatalf("event %d: %v", i, err)
+		}
+	}
+	if bought.GetBundle().GetId() != b.GetBundle().GetId() || bought.GetBundle().GetSessionsTotal() != 4 ||
+		cancelled.GetBundle().GetStatus() != paymentsv1.BundleStatus_BUNDLE_STATUS_CANCELLED || cancelled.GetBundle().GetRefundedAmount() != 10000 {
+		t.Fatalf("bought %v, cancelled %v", &bought, &cancelled)
+	}
 }

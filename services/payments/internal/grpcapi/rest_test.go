@@ -34,7 +34,11 @@ var (
 // the booking workflow's service client are returned too.
 func restServer(t *testing.T) (string, paymentsv1.PaymentsServiceClient, func(p identity.Principal, method, path, body string) (int, map[string]any)) {
 	t.Helper()
-	addr, _ := serve(t)
+	addr, js := serve(t)
+	// The mentee "me" had intro sessions with "mo" and "mx", who approved
+	// continuation: "me" may buy bundles with them.
+	approve(t, js, "mo", "me")
+	approve(t, js, "mx", "me")
 	mux := runtime.NewServeMux()
 	if err := paymentsv1.RegisterPaymentsServiceHandlerClient(context.Background(), mux, dial(t, addr, nil)); err != nil {
 		t.Fatal(err)
@@ -99,12 +103,27 @@ func TestREST(t *testing.T) {
 	if code != 200 || m["balances"].([]any)[0].(map[string]any)["pendingAmount"] != "1500" {
 		t.Fatalf("GET balance: %d %v", code, m)
 	}
+	if _, err := c.ReleasePayout(ctx, &paymentsv1.ReleasePayoutRequest{BookingId: "b1", IdempotencyKey: "r"}); err != nil {
+		t.Fatal(err)
+	}
+	code, m = do(mentorMo, "GET", "/v1/mentors/mo/payouts", "")
+	if ps, _ := m["payouts"].([]any); code != 200 || len(ps) != 1 {
+		t.Fatalf("GET payouts: %d %v", code, m)
+	}
+	if p := m["payouts"].([]any)[0].(map[string]any); p["bookingId"] != "b1" || p["amount"] != "1350" ||
+		p["commissionAmount"] != "150" || p["kind"] != "PAYOUT_KIND_SESSION" || p["dueTime"] == nil {
+		t.Fatalf("payout %v", p)
+	}
 	code, m = do(menteeMe, "POST", "/v1/bundles", `{"menteeId":"me","mentorId":"mo","sessions":4,"sessionPrice":"2500","currency":"EUR","card":"4242424242424242","idempotencyKey":"bundle-1"}`)
 	if code != 200 || m["bundle"].(map[string]any)["sessionsTotal"] != float64(4) {
 		t.Fatalf("POST bundle: %d %v", code, m)
 	}
 	if code, m := do(menteeMe, "POST", "/v1/bundles", `{"menteeId":"me","mentorId":"mo","sessions":4,"sessionPrice":"-1","currency":"EUR","card":"4242424242424242","idempotencyKey":"bundle-2"}`); code != 400 {
 		t.Fatalf("POST bad bundle: %d %v", code, m)
+	}
+	code, m = do(menteeMe, "POST", "/v1/bundles", `{"menteeId":"me","mentorId":"stranger","sessions":4,"sessionPrice":"2500","currency":"EUR","card":"4242424242424242","idempotencyKey":"bundle-3"}`)
+	if code != 409 || reasonOf(m) != "CONTINUATION_REQUIRED" {
+		t.Fatalf("POST bundle without an approved continuation: %d %v", code, m)
 	}
 	code, m = do(menteeMe, "GET", "/v1/mentees/me/bundles", "")
 	if code != 200 || len(m["bundles"].([]any)) != 1 {
@@ -140,6 +159,12 @@ func TestWhoMaySeeAndMoveMoney(t *testing.T) {
 		{otherMo, "GET", "/v1/mentors/mo/balance", "", 403, "NOT_YOUR_RESOURCE"},
 		{menteeMe, "GET", "/v1/mentors/mo/balance", "", 403, "NOT_ALLOWED_FOR_ROLE"},
 		{admin, "GET", "/v1/mentors/mo/balance", "", 200, ""},
+		{nobody, "GET", "/v1/mentors/mo/payouts", "", 401, "UNAUTHENTICATED"},
+		{otherMo, "GET", "/v1/mentors/mo/payouts", "", 403, "NOT_YOUR_RESOURCE"},
+		{menteeMe, "GET", "/v1/mentors/mo/payouts", "", 403, "NOT_ALLOWED_FOR_ROLE"},
+		{mentorMo, "GET", "/v1/mentors/mo/payouts", "", 200, ""},
+		{admin, "GET", "/v1/mentors/mo/payouts", "", 200, ""},
+		{mentorMo, "GET", "/v1/mentors/mo/payouts?pageToken=garbage", "", 400, "INVALID_ARGUMENT"},
 		{eve, "POST", "/v1/bundles", strings.Replace(bundle, "%s", "eve", 1), 403, "NOT_YOUR_RESOURCE"},
 		{mentorMo, "POST", "/v1/bundles", strings.Replace(bundle, "%s", "mo", 1), 403, "NOT_ALLOWED_FOR_ROLE"},
 		{menteeMe, "POST", "/v1/bundles", strings.Replace(bundle, "%s", "me", 1), 200, ""},

@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/bookwell/bookwell/pkg/consumer"
 	"github.com/bookwell/bookwell/pkg/events"
 	"github.com/bookwell/bookwell/pkg/outbox"
 	"github.com/bookwell/bookwell/pkg/pgdb"
@@ -31,9 +33,9 @@ func Migrations() pgdb.Migrations {
 }
 
 // Open connects to url in the payments schema and migrates it (payments
-// tables and the outbox).
+// tables, the outbox and the event consumer's processed ids).
 func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
-	return pgdb.Open(ctx, url, Schema, Migrations(), outbox.Migrations())
+	return pgdb.Open(ctx, url, Schema, Migrations(), outbox.Migrations(), consumer.Migrations())
 }
 
 // Store implements app.Store on a pool.
@@ -148,6 +150,50 @@ func (s *Store) MentorBalances(ctx context.Context, mentorID string) ([]domain.M
 	})
 }
 
+// MentorPayouts implements app.Store: the ledger transactions that credited
+// the mentor's payable account (a released session, a late cancellation fee,
+// a used bundle credit), with the commission the same transaction kept.
+func (s *Store) MentorPayouts(ctx context.Context, mentorID string, after *domain.PayoutCursor, limit int) ([]domain.Payout, error) {
+	var afterAt *time.Time
+	var afterID *string
+	if after != nil {
+		afterAt, afterID = &after.DueAt, &after.TxID
+	}
+	rows, err := s.Pool.Query(ctx, `
+		SELECT lt.id::text, lt.created_at, lt.currency, lt.kind,
+		       coalesce(bc.booking_id, lt.ref), coalesce(bc.bundle_id, ''), coalesce(p.settlement, ''),
+		       coalesce(sum(e.amount) FILTER (WHERE e.account_kind = 'mentor_payable' AND e.account_owner = $1), 0),
+		       coalesce(sum(e.amount) FILTER (WHERE e.account_kind = 'revenue'), 0)
+		FROM ledger_transactions lt
+		JOIN ledger_entries e ON e.tx_id = lt.id
+		LEFT JOIN bundle_credits bc ON bc.ledger_tx = lt.id
+		LEFT JOIN payments p ON p.booking_id = lt.ref AND lt.kind = 'release'
+		WHERE lt.id IN (SELECT tx_id FROM ledger_entries WHERE account_kind = 'mentor_payable' AND account_owner = $1)
+		  AND (lt.kind = 'release' OR (lt.kind = 'bundle_credit' AND bc.booking_id IS NOT NULL))
+		  AND ($2::timestamptz IS NULL OR (lt.created_at, lt.id) < ($2::timestamptz, $3::uuid))
+		GROUP BY lt.id, bc.booking_id, bc.bundle_id, p.settlement
+		ORDER BY lt.created_at DESC, lt.id DESC
+		LIMIT $4`, mentorID, afterAt, afterID, limit)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Payout, error) {
+		var p domain.Payout
+		var kind, settlement string
+		err := r.Scan(&p.TxID, &p.DueAt, &p.Currency, &kind, &p.BookingID, &p.BundleID, &settlement, &p.Amount, &p.Commission)
+		p.DueAt = p.DueAt.UTC()
+		switch {
+		case kind == "bundle_credit":
+			p.Kind = domain.PayoutBundleSession
+		case settlement == string(domain.SettlementMentorPaid):
+			p.Kind = domain.PayoutLateCancellation
+		default:
+			p.Kind = domain.PayoutSession
+		}
+		return p, err
+	})
+}
+
 const bundleCols = `id, mentee_id, mentor_id, sessions_total, sessions_used, session_price, currency, status,
 	provider_ref, refunded, created_at, updated_at`
 
@@ -170,6 +216,9 @@ func (s *Store) MenteeBundles(ctx context.Context, menteeID string) ([]domain.Bu
 
 // txn implements app.Tx.
 type txn struct{ tx pgx.Tx }
+
+// InTx is app.Tx on a transaction someone else owns (the event consumer's).
+func InTx(tx pgx.Tx) app.Tx { return &txn{tx: tx} }
 
 func (t *txn) Lock(ctx context.Context, ref string) error {
 	_, err := t.tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('payments:' || $1, 0))`, ref)
@@ -224,10 +273,29 @@ func (t *txn) UpdateBundle(ctx context.Context, b domain.Bundle) error {
 	return err
 }
 
-func (t *txn) AddBundleCredit(ctx context.Context, bundleID, bookingID string, at time.Time) (bool, error) {
-	tag, err := t.tx.Exec(ctx, `INSERT INTO bundle_credits (bundle_id, booking_id, created_at) VALUES ($1, $2, $3)
-		ON CONFLICT (booking_id) DO NOTHING`, bundleID, bookingID, at)
+func (t *txn) AddBundleCredit(ctx context.Context, bundleID, bookingID string, ledgerTx uuid.UUID, at time.Time) (bool, error) {
+	tag, err := t.tx.Exec(ctx, `INSERT INTO bundle_credits (bundle_id, booking_id, ledger_tx, created_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (booking_id) DO NOTHING`, bundleID, bookingID, ledgerTx, at)
 	return tag.RowsAffected() == 1, err
+}
+
+func (t *txn) SetContinuation(ctx context.Context, d domain.ContinuationDecision) error {
+	if !d.Approved {
+		_, err := t.tx.Exec(ctx, `DELETE FROM continuations WHERE mentor_id = $1 AND mentee_id = $2 AND decided_at <= $3`,
+			d.MentorID, d.MenteeID, d.At)
+		return err
+	}
+	_, err := t.tx.Exec(ctx, `INSERT INTO continuations (mentor_id, mentee_id, booking_id, decided_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (mentor_id, mentee_id) DO UPDATE SET booking_id = EXCLUDED.booking_id, decided_at = EXCLUDED.decided_at
+		WHERE continuations.decided_at <= EXCLUDED.decided_at`, d.MentorID, d.MenteeID, d.BookingID, d.At)
+	return err
+}
+
+func (t *txn) ContinuationApproved(ctx context.Context, mentorID, menteeID string) (bool, error) {
+	var ok bool
+	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM continuations WHERE mentor_id = $1 AND mentee_id = $2)`,
+		mentorID, menteeID).Scan(&ok)
+	return ok, err
 }
 
 func (t *txn) Post(ctx context.Context, lt domain.LedgerTx) error {

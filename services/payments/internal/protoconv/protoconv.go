@@ -97,3 +97,18 @@ func MentorBalance(b domain.MentorBalance) *paymentsv1.MentorBalance {
 		ReceivedDirectlyAmount: b.ReceivedDirectly,
 	}
 }
+
+var payoutKindToProto = map[domain.PayoutKind]paymentsv1.PayoutKind{
+	domain.PayoutSession:          paymentsv1.PayoutKind_PAYOUT_KIND_SESSION,
+	domain.PayoutLateCancellation: paymentsv1.PayoutKind_PAYOUT_KIND_LATE_CANCELLATION,
+	domain.PayoutBundleSession:    paymentsv1.PayoutKind_PAYOUT_KIND_BUNDLE_SESSION,
+}
+
+// Payout converts a payout to its proto form.
+func Payout(p domain.Payout) *paymentsv1.Payout {
+	return &paymentsv1.Payout{
+		BookingId: p.BookingID, BundleId: p.BundleID, Kind: payoutKindToProto[p.Kind],
+		Amount: p.Amount, CommissionAmount: p.Commission, Currency: p.Currency,
+		DueTime: timestamppb.New(p.DueAt),
+	}
+}

@@ -357,6 +357,100 @@ func (x *PayoutDue) GetCurrency() string {
 	return ""
 }
 
+// BundlePurchased is published as `payment.bundle_purchased` when a mentee
+// bought a bundle of sessions (charged by card at once).
+type BundlePurchased struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The bundle bought, ACTIVE.
+	Bundle        *Bundle `protobuf:"bytes,1,opt,name=bundle,proto3" json:"bundle,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BundlePurchased) Reset() {
+	*x = BundlePurchased{}
+	mi := &file_bookwell_payments_v1_events_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BundlePurchased) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BundlePurchased) ProtoMessage() {}
+
+func (x *BundlePurchased) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_payments_v1_events_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BundlePurchased.ProtoReflect.Descriptor instead.
+func (*BundlePurchased) Descriptor() ([]byte, []int) {
+	return file_bookwell_payments_v1_events_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *BundlePurchased) GetBundle() *Bundle {
+	if x != nil {
+		return x.Bundle
+	}
+	return nil
+}
+
+// BundleCancelled is published as `payment.bundle_cancelled` when a bundle
+// was cancelled and its unused sessions refunded pro rata.
+type BundleCancelled struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The bundle, CANCELLED; refunded_amount is what went back to the mentee.
+	Bundle        *Bundle `protobuf:"bytes,1,opt,name=bundle,proto3" json:"bundle,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BundleCancelled) Reset() {
+	*x = BundleCancelled{}
+	mi := &file_bookwell_payments_v1_events_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BundleCancelled) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BundleCancelled) ProtoMessage() {}
+
+func (x *BundleCancelled) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_payments_v1_events_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BundleCancelled.ProtoReflect.Descriptor instead.
+func (*BundleCancelled) Descriptor() ([]byte, []int) {
+	return file_bookwell_payments_v1_events_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *BundleCancelled) GetBundle() *Bundle {
+	if x != nil {
+		return x.Bundle
+	}
+	return nil
+}
+
 var File_bookwell_payments_v1_events_proto protoreflect.FileDescriptor
 
 const file_bookwell_payments_v1_events_proto_rawDesc = "" +
@@ -380,7 +474,11 @@ const file_bookwell_payments_v1_events_proto_rawDesc = "" +
 	"\tmentor_id\x18\x02 \x01(\tR\bmentorId\x12\x16\n" +
 	"\x06amount\x18\x03 \x01(\x03R\x06amount\x12+\n" +
 	"\x11commission_amount\x18\x04 \x01(\x03R\x10commissionAmount\x12\x1a\n" +
-	"\bcurrency\x18\x05 \x01(\tR\bcurrencyB\xde\x01\n" +
+	"\bcurrency\x18\x05 \x01(\tR\bcurrency\"G\n" +
+	"\x0fBundlePurchased\x124\n" +
+	"\x06bundle\x18\x01 \x01(\v2\x1c.bookwell.payments.v1.BundleR\x06bundle\"G\n" +
+	"\x0fBundleCancelled\x124\n" +
+	"\x06bundle\x18\x01 \x01(\v2\x1c.bookwell.payments.v1.BundleR\x06bundleB\xde\x01\n" +
 	"\x18com.bookwell.payments.v1B\vEventsProtoP\x01ZCgithub.com/bookwell/bookwell/gen/go/bookwell/payments/v1;paymentsv1\xa2\x02\x03BPX\xaa\x02\x14Bookwell.Payments.V1\xca\x02\x14Bookwell\\Payments\\V1\xe2\x02 Bookwell\\Payments\\V1\\GPBMetadata\xea\x02\x16Bookwell::Payments::V1b\x06proto3"
 
 var (
@@ -395,7 +493,7 @@ func file_bookwell_payments_v1_events_proto_rawDescGZIP() []byte {
 	return file_bookwell_payments_v1_events_proto_rawDescData
 }
 
-var file_bookwell_payments_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_bookwell_payments_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_bookwell_payments_v1_events_proto_goTypes = []any{
 	(*PaymentAuthorized)(nil), // 0: bookwell.payments.v1.PaymentAuthorized
 	(*PaymentCaptured)(nil),   // 1: bookwell.payments.v1.PaymentCaptured
@@ -403,19 +501,24 @@ var file_bookwell_payments_v1_events_proto_goTypes = []any{
 	(*PaymentRefunded)(nil),   // 3: bookwell.payments.v1.PaymentRefunded
 	(*PaymentMarkedPaid)(nil), // 4: bookwell.payments.v1.PaymentMarkedPaid
 	(*PayoutDue)(nil),         // 5: bookwell.payments.v1.PayoutDue
-	(*Payment)(nil),           // 6: bookwell.payments.v1.Payment
+	(*BundlePurchased)(nil),   // 6: bookwell.payments.v1.BundlePurchased
+	(*BundleCancelled)(nil),   // 7: bookwell.payments.v1.BundleCancelled
+	(*Payment)(nil),           // 8: bookwell.payments.v1.Payment
+	(*Bundle)(nil),            // 9: bookwell.payments.v1.Bundle
 }
 var file_bookwell_payments_v1_events_proto_depIdxs = []int32{
-	6, // 0: bookwell.payments.v1.PaymentAuthorized.payment:type_name -> bookwell.payments.v1.Payment
-	6, // 1: bookwell.payments.v1.PaymentCaptured.payment:type_name -> bookwell.payments.v1.Payment
-	6, // 2: bookwell.payments.v1.PaymentVoided.payment:type_name -> bookwell.payments.v1.Payment
-	6, // 3: bookwell.payments.v1.PaymentRefunded.payment:type_name -> bookwell.payments.v1.Payment
-	6, // 4: bookwell.payments.v1.PaymentMarkedPaid.payment:type_name -> bookwell.payments.v1.Payment
-	5, // [5:5] is the sub-list for method output_type
-	5, // [5:5] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	8, // 0: bookwell.payments.v1.PaymentAuthorized.payment:type_name -> bookwell.payments.v1.Payment
+	8, // 1: bookwell.payments.v1.PaymentCaptured.payment:type_name -> bookwell.payments.v1.Payment
+	8, // 2: bookwell.payments.v1.PaymentVoided.payment:type_name -> bookwell.payments.v1.Payment
+	8, // 3: bookwell.payments.v1.PaymentRefunded.payment:type_name -> bookwell.payments.v1.Payment
+	8, // 4: bookwell.payments.v1.PaymentMarkedPaid.payment:type_name -> bookwell.payments.v1.Payment
+	9, // 5: bookwell.payments.v1.BundlePurchased.bundle:type_name -> bookwell.payments.v1.Bundle
+	9, // 6: bookwell.payments.v1.BundleCancelled.bundle:type_name -> bookwell.payments.v1.Bundle
+	7, // [7:7] is the sub-list for method output_type
+	7, // [7:7] is the sub-list for method input_type
+	7, // [7:7] is the sub-list for extension type_name
+	7, // [7:7] is the sub-list for extension extendee
+	0, // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_bookwell_payments_v1_events_proto_init() }
@@ -430,7 +533,7 @@ func file_bookwell_payments_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookwell_payments_v1_events_proto_rawDesc), len(file_bookwell_payments_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   6,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -281,6 +281,64 @@ func (CancelledBy) EnumDescriptor() ([]byte, []int) {
 	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{3}
 }
 
+// PayoutKind says why money became payable to a mentor.
+type PayoutKind int32
+
+const (
+	// Not set.
+	PayoutKind_PAYOUT_KIND_UNSPECIFIED PayoutKind = 0
+	// A paid session was completed or marked no-show.
+	PayoutKind_PAYOUT_KIND_SESSION PayoutKind = 1
+	// The mentee cancelled too late for a full refund: the mentor is paid the
+	// fee minus commission.
+	PayoutKind_PAYOUT_KIND_LATE_CANCELLATION PayoutKind = 2
+	// A session paid with a bundle credit was completed or marked no-show.
+	PayoutKind_PAYOUT_KIND_BUNDLE_SESSION PayoutKind = 3
+)
+
+// Enum value maps for PayoutKind.
+var (
+	PayoutKind_name = map[int32]string{
+		0: "PAYOUT_KIND_UNSPECIFIED",
+		1: "PAYOUT_KIND_SESSION",
+		2: "PAYOUT_KIND_LATE_CANCELLATION",
+		3: "PAYOUT_KIND_BUNDLE_SESSION",
+	}
+	PayoutKind_value = map[string]int32{
+		"PAYOUT_KIND_UNSPECIFIED":       0,
+		"PAYOUT_KIND_SESSION":           1,
+		"PAYOUT_KIND_LATE_CANCELLATION": 2,
+		"PAYOUT_KIND_BUNDLE_SESSION":    3,
+	}
+)
+
+func (x PayoutKind) Enum() *PayoutKind {
+	p := new(PayoutKind)
+	*p = x
+	return p
+}
+
+func (x PayoutKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (PayoutKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_bookwell_payments_v1_payments_proto_enumTypes[4].Descriptor()
+}
+
+func (PayoutKind) Type() protoreflect.EnumType {
+	return &file_bookwell_payments_v1_payments_proto_enumTypes[4]
+}
+
+func (x PayoutKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use PayoutKind.Descriptor instead.
+func (PayoutKind) EnumDescriptor() ([]byte, []int) {
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{4}
+}
+
 // BundleStatus is where a bundle stands.
 type BundleStatus int32
 
@@ -322,11 +380,11 @@ func (x BundleStatus) String() string {
 }
 
 func (BundleStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_bookwell_payments_v1_payments_proto_enumTypes[4].Descriptor()
+	return file_bookwell_payments_v1_payments_proto_enumTypes[5].Descriptor()
 }
 
 func (BundleStatus) Type() protoreflect.EnumType {
-	return &file_bookwell_payments_v1_payments_proto_enumTypes[4]
+	return &file_bookwell_payments_v1_payments_proto_enumTypes[5]
 }
 
 func (x BundleStatus) Number() protoreflect.EnumNumber {
@@ -335,7 +393,7 @@ func (x BundleStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use BundleStatus.Descriptor instead.
 func (BundleStatus) EnumDescriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{4}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{5}
 }
 
 // Payment is the payment of one booking; for a group booking it covers the
@@ -1787,6 +1845,226 @@ func (x *MentorBalance) GetReceivedDirectlyAmount() int64 {
 	return 0
 }
 
+// Payout is money that became payable to a mentor for one booking, as it was
+// released (a later goodwill refund is a separate movement).
+type Payout struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking paid for.
+	BookingId string `protobuf:"bytes,1,opt,name=booking_id,json=bookingId,proto3" json:"booking_id,omitempty"`
+	// Why the money became payable.
+	Kind PayoutKind `protobuf:"varint,2,opt,name=kind,proto3,enum=bookwell.payments.v1.PayoutKind" json:"kind,omitempty"`
+	// The amount payable to the mentor, in minor units.
+	Amount int64 `protobuf:"varint,3,opt,name=amount,proto3" json:"amount,omitempty"`
+	// The commission the platform kept, in minor units.
+	CommissionAmount int64 `protobuf:"varint,4,opt,name=commission_amount,json=commissionAmount,proto3" json:"commission_amount,omitempty"`
+	// ISO 4217 code.
+	Currency string `protobuf:"bytes,5,opt,name=currency,proto3" json:"currency,omitempty"`
+	// When the payout became due.
+	DueTime *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=due_time,json=dueTime,proto3" json:"due_time,omitempty"`
+	// The bundle whose credit paid the session, for PAYOUT_KIND_BUNDLE_SESSION.
+	BundleId      string `protobuf:"bytes,7,opt,name=bundle_id,json=bundleId,proto3" json:"bundle_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Payout) Reset() {
+	*x = Payout{}
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Payout) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Payout) ProtoMessage() {}
+
+func (x *Payout) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Payout.ProtoReflect.Descriptor instead.
+func (*Payout) Descriptor() ([]byte, []int) {
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *Payout) GetBookingId() string {
+	if x != nil {
+		return x.BookingId
+	}
+	return ""
+}
+
+func (x *Payout) GetKind() PayoutKind {
+	if x != nil {
+		return x.Kind
+	}
+	return PayoutKind_PAYOUT_KIND_UNSPECIFIED
+}
+
+func (x *Payout) GetAmount() int64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+func (x *Payout) GetCommissionAmount() int64 {
+	if x != nil {
+		return x.CommissionAmount
+	}
+	return 0
+}
+
+func (x *Payout) GetCurrency() string {
+	if x != nil {
+		return x.Currency
+	}
+	return ""
+}
+
+func (x *Payout) GetDueTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DueTime
+	}
+	return nil
+}
+
+func (x *Payout) GetBundleId() string {
+	if x != nil {
+		return x.BundleId
+	}
+	return ""
+}
+
+// ListMentorPayoutsRequest names a mentor and a page.
+type ListMentorPayoutsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The mentor's id.
+	MentorId string `protobuf:"bytes,1,opt,name=mentor_id,json=mentorId,proto3" json:"mentor_id,omitempty"`
+	// At most this many payouts; 50 if 0, at most 200.
+	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// The next_page_token of the previous page; empty for the first.
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListMentorPayoutsRequest) Reset() {
+	*x = ListMentorPayoutsRequest{}
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListMentorPayoutsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListMentorPayoutsRequest) ProtoMessage() {}
+
+func (x *ListMentorPayoutsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListMentorPayoutsRequest.ProtoReflect.Descriptor instead.
+func (*ListMentorPayoutsRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *ListMentorPayoutsRequest) GetMentorId() string {
+	if x != nil {
+		return x.MentorId
+	}
+	return ""
+}
+
+func (x *ListMentorPayoutsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListMentorPayoutsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// ListMentorPayoutsResponse is one page of a mentor's payouts, newest first.
+type ListMentorPayoutsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The payouts.
+	Payouts []*Payout `protobuf:"bytes,1,rep,name=payouts,proto3" json:"payouts,omitempty"`
+	// Pass as page_token for the next page; empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListMentorPayoutsResponse) Reset() {
+	*x = ListMentorPayoutsResponse{}
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListMentorPayoutsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListMentorPayoutsResponse) ProtoMessage() {}
+
+func (x *ListMentorPayoutsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListMentorPayoutsResponse.ProtoReflect.Descriptor instead.
+func (*ListMentorPayoutsResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *ListMentorPayoutsResponse) GetPayouts() []*Payout {
+	if x != nil {
+		return x.Payouts
+	}
+	return nil
+}
+
+func (x *ListMentorPayoutsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
 // Bundle is a number of paid sessions a mentee bought with one mentor.
 type Bundle struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1816,7 +2094,7 @@ type Bundle struct {
 
 func (x *Bundle) Reset() {
 	*x = Bundle{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[23]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1828,7 +2106,7 @@ func (x *Bundle) String() string {
 func (*Bundle) ProtoMessage() {}
 
 func (x *Bundle) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[23]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1841,7 +2119,7 @@ func (x *Bundle) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Bundle.ProtoReflect.Descriptor instead.
 func (*Bundle) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{23}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Bundle) GetId() string {
@@ -1937,7 +2215,7 @@ type CreateBundleRequest struct {
 
 func (x *CreateBundleRequest) Reset() {
 	*x = CreateBundleRequest{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[24]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1949,7 +2227,7 @@ func (x *CreateBundleRequest) String() string {
 func (*CreateBundleRequest) ProtoMessage() {}
 
 func (x *CreateBundleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[24]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1962,7 +2240,7 @@ func (x *CreateBundleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateBundleRequest.ProtoReflect.Descriptor instead.
 func (*CreateBundleRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{24}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *CreateBundleRequest) GetMenteeId() string {
@@ -2025,7 +2303,7 @@ type CreateBundleResponse struct {
 
 func (x *CreateBundleResponse) Reset() {
 	*x = CreateBundleResponse{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[25]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2037,7 +2315,7 @@ func (x *CreateBundleResponse) String() string {
 func (*CreateBundleResponse) ProtoMessage() {}
 
 func (x *CreateBundleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[25]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2050,7 +2328,7 @@ func (x *CreateBundleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateBundleResponse.ProtoReflect.Descriptor instead.
 func (*CreateBundleResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{25}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *CreateBundleResponse) GetBundle() *Bundle {
@@ -2071,7 +2349,7 @@ type ListMenteeBundlesRequest struct {
 
 func (x *ListMenteeBundlesRequest) Reset() {
 	*x = ListMenteeBundlesRequest{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[26]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2083,7 +2361,7 @@ func (x *ListMenteeBundlesRequest) String() string {
 func (*ListMenteeBundlesRequest) ProtoMessage() {}
 
 func (x *ListMenteeBundlesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[26]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2096,7 +2374,7 @@ func (x *ListMenteeBundlesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMenteeBundlesRequest.ProtoReflect.Descriptor instead.
 func (*ListMenteeBundlesRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{26}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ListMenteeBundlesRequest) GetMenteeId() string {
@@ -2117,7 +2395,7 @@ type ListMenteeBundlesResponse struct {
 
 func (x *ListMenteeBundlesResponse) Reset() {
 	*x = ListMenteeBundlesResponse{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[27]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2129,7 +2407,7 @@ func (x *ListMenteeBundlesResponse) String() string {
 func (*ListMenteeBundlesResponse) ProtoMessage() {}
 
 func (x *ListMenteeBundlesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[27]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2142,7 +2420,7 @@ func (x *ListMenteeBundlesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMenteeBundlesResponse.ProtoReflect.Descriptor instead.
 func (*ListMenteeBundlesResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{27}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ListMenteeBundlesResponse) GetBundles() []*Bundle {
@@ -2167,7 +2445,7 @@ type UseBundleCreditRequest struct {
 
 func (x *UseBundleCreditRequest) Reset() {
 	*x = UseBundleCreditRequest{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[28]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2179,7 +2457,7 @@ func (x *UseBundleCreditRequest) String() string {
 func (*UseBundleCreditRequest) ProtoMessage() {}
 
 func (x *UseBundleCreditRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[28]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2192,7 +2470,7 @@ func (x *UseBundleCreditRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UseBundleCreditRequest.ProtoReflect.Descriptor instead.
 func (*UseBundleCreditRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{28}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *UseBundleCreditRequest) GetBundleId() string {
@@ -2227,7 +2505,7 @@ type UseBundleCreditResponse struct {
 
 func (x *UseBundleCreditResponse) Reset() {
 	*x = UseBundleCreditResponse{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[29]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2239,7 +2517,7 @@ func (x *UseBundleCreditResponse) String() string {
 func (*UseBundleCreditResponse) ProtoMessage() {}
 
 func (x *UseBundleCreditResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[29]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2252,7 +2530,7 @@ func (x *UseBundleCreditResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UseBundleCreditResponse.ProtoReflect.Descriptor instead.
 func (*UseBundleCreditResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{29}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *UseBundleCreditResponse) GetBundle() *Bundle {
@@ -2275,7 +2553,7 @@ type CancelBundleRequest struct {
 
 func (x *CancelBundleRequest) Reset() {
 	*x = CancelBundleRequest{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[30]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2287,7 +2565,7 @@ func (x *CancelBundleRequest) String() string {
 func (*CancelBundleRequest) ProtoMessage() {}
 
 func (x *CancelBundleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[30]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2300,7 +2578,7 @@ func (x *CancelBundleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelBundleRequest.ProtoReflect.Descriptor instead.
 func (*CancelBundleRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{30}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *CancelBundleRequest) GetBundleId() string {
@@ -2328,7 +2606,7 @@ type CancelBundleResponse struct {
 
 func (x *CancelBundleResponse) Reset() {
 	*x = CancelBundleResponse{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[31]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2340,7 +2618,7 @@ func (x *CancelBundleResponse) String() string {
 func (*CancelBundleResponse) ProtoMessage() {}
 
 func (x *CancelBundleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[31]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2353,7 +2631,7 @@ func (x *CancelBundleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelBundleResponse.ProtoReflect.Descriptor instead.
 func (*CancelBundleResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{31}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *CancelBundleResponse) GetBundle() *Bundle {
@@ -2474,7 +2752,24 @@ const file_bookwell_payments_v1_payments_proto_rawDesc = "" +
 	"\bcurrency\x18\x01 \x01(\tR\bcurrency\x12%\n" +
 	"\x0epending_amount\x18\x02 \x01(\x03R\rpendingAmount\x12%\n" +
 	"\x0epayable_amount\x18\x03 \x01(\x03R\rpayableAmount\x128\n" +
-	"\x18received_directly_amount\x18\x04 \x01(\x03R\x16receivedDirectlyAmount\"\x81\x03\n" +
+	"\x18received_directly_amount\x18\x04 \x01(\x03R\x16receivedDirectlyAmount\"\x92\x02\n" +
+	"\x06Payout\x12\x1d\n" +
+	"\n" +
+	"booking_id\x18\x01 \x01(\tR\tbookingId\x124\n" +
+	"\x04kind\x18\x02 \x01(\x0e2 .bookwell.payments.v1.PayoutKindR\x04kind\x12\x16\n" +
+	"\x06amount\x18\x03 \x01(\x03R\x06amount\x12+\n" +
+	"\x11commission_amount\x18\x04 \x01(\x03R\x10commissionAmount\x12\x1a\n" +
+	"\bcurrency\x18\x05 \x01(\tR\bcurrency\x125\n" +
+	"\bdue_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\adueTime\x12\x1b\n" +
+	"\tbundle_id\x18\a \x01(\tR\bbundleId\"s\n" +
+	"\x18ListMentorPayoutsRequest\x12\x1b\n" +
+	"\tmentor_id\x18\x01 \x01(\tR\bmentorId\x12\x1b\n" +
+	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\"{\n" +
+	"\x19ListMentorPayoutsResponse\x126\n" +
+	"\apayouts\x18\x01 \x03(\v2\x1c.bookwell.payments.v1.PayoutR\apayouts\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x81\x03\n" +
 	"\x06Bundle\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
 	"\tmentee_id\x18\x02 \x01(\tR\bmenteeId\x12\x1b\n" +
@@ -2539,12 +2834,18 @@ const file_bookwell_payments_v1_payments_proto_rawDesc = "" +
 	"\vCancelledBy\x12\x1c\n" +
 	"\x18CANCELLED_BY_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13CANCELLED_BY_MENTEE\x10\x01\x12\x17\n" +
-	"\x13CANCELLED_BY_MENTOR\x10\x02*\x7f\n" +
+	"\x13CANCELLED_BY_MENTOR\x10\x02*\x85\x01\n" +
+	"\n" +
+	"PayoutKind\x12\x1b\n" +
+	"\x17PAYOUT_KIND_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13PAYOUT_KIND_SESSION\x10\x01\x12!\n" +
+	"\x1dPAYOUT_KIND_LATE_CANCELLATION\x10\x02\x12\x1e\n" +
+	"\x1aPAYOUT_KIND_BUNDLE_SESSION\x10\x03*\x7f\n" +
 	"\fBundleStatus\x12\x1d\n" +
 	"\x19BUNDLE_STATUS_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14BUNDLE_STATUS_ACTIVE\x10\x01\x12\x19\n" +
 	"\x15BUNDLE_STATUS_USED_UP\x10\x02\x12\x1b\n" +
-	"\x17BUNDLE_STATUS_CANCELLED\x10\x032\x84\r\n" +
+	"\x17BUNDLE_STATUS_CANCELLED\x10\x032\xa4\x0e\n" +
 	"\x0fPaymentsService\x12q\n" +
 	"\x10AuthorizePayment\x12-.bookwell.payments.v1.AuthorizePaymentRequest\x1a..bookwell.payments.v1.AuthorizePaymentResponse\x12k\n" +
 	"\x0eCapturePayment\x12+.bookwell.payments.v1.CapturePaymentRequest\x1a,.bookwell.payments.v1.CapturePaymentResponse\x12b\n" +
@@ -2556,7 +2857,8 @@ const file_bookwell_payments_v1_payments_proto_rawDesc = "" +
 	"\rReleasePayout\x12*.bookwell.payments.v1.ReleasePayoutRequest\x1a+.bookwell.payments.v1.ReleasePayoutResponse\x12\x8a\x01\n" +
 	"\n" +
 	"GetPayment\x12'.bookwell.payments.v1.GetPaymentRequest\x1a(.bookwell.payments.v1.GetPaymentResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/bookings/{booking_id}/payment\x12\x9a\x01\n" +
-	"\x10GetMentorBalance\x12-.bookwell.payments.v1.GetMentorBalanceRequest\x1a..bookwell.payments.v1.GetMentorBalanceResponse\"'\x82\xd3\xe4\x93\x02!\x12\x1f/v1/mentors/{mentor_id}/balance\x12}\n" +
+	"\x10GetMentorBalance\x12-.bookwell.payments.v1.GetMentorBalanceRequest\x1a..bookwell.payments.v1.GetMentorBalanceResponse\"'\x82\xd3\xe4\x93\x02!\x12\x1f/v1/mentors/{mentor_id}/balance\x12\x9d\x01\n" +
+	"\x11ListMentorPayouts\x12..bookwell.payments.v1.ListMentorPayoutsRequest\x1a/.bookwell.payments.v1.ListMentorPayoutsResponse\"'\x82\xd3\xe4\x93\x02!\x12\x1f/v1/mentors/{mentor_id}/payouts\x12}\n" +
 	"\fCreateBundle\x12).bookwell.payments.v1.CreateBundleRequest\x1a*.bookwell.payments.v1.CreateBundleResponse\"\x16\x82\xd3\xe4\x93\x02\x10:\x01*\"\v/v1/bundles\x12\x9d\x01\n" +
 	"\x11ListMenteeBundles\x12..bookwell.payments.v1.ListMenteeBundlesRequest\x1a/.bookwell.payments.v1.ListMenteeBundlesResponse\"'\x82\xd3\xe4\x93\x02!\x12\x1f/v1/mentees/{mentee_id}/bundles\x12n\n" +
 	"\x0fUseBundleCredit\x12,.bookwell.payments.v1.UseBundleCreditRequest\x1a-.bookwell.payments.v1.UseBundleCreditResponse\x12e\n" +
@@ -2575,109 +2877,118 @@ func file_bookwell_payments_v1_payments_proto_rawDescGZIP() []byte {
 	return file_bookwell_payments_v1_payments_proto_rawDescData
 }
 
-var file_bookwell_payments_v1_payments_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_bookwell_payments_v1_payments_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
+var file_bookwell_payments_v1_payments_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
+var file_bookwell_payments_v1_payments_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
 var file_bookwell_payments_v1_payments_proto_goTypes = []any{
 	(PaymentMethod)(0),                 // 0: bookwell.payments.v1.PaymentMethod
 	(PaymentStatus)(0),                 // 1: bookwell.payments.v1.PaymentStatus
 	(SettlementOutcome)(0),             // 2: bookwell.payments.v1.SettlementOutcome
 	(CancelledBy)(0),                   // 3: bookwell.payments.v1.CancelledBy
-	(BundleStatus)(0),                  // 4: bookwell.payments.v1.BundleStatus
-	(*Payment)(nil),                    // 5: bookwell.payments.v1.Payment
-	(*Refund)(nil),                     // 6: bookwell.payments.v1.Refund
-	(*AuthorizePaymentRequest)(nil),    // 7: bookwell.payments.v1.AuthorizePaymentRequest
-	(*AuthorizePaymentResponse)(nil),   // 8: bookwell.payments.v1.AuthorizePaymentResponse
-	(*CapturePaymentRequest)(nil),      // 9: bookwell.payments.v1.CapturePaymentRequest
-	(*CapturePaymentResponse)(nil),     // 10: bookwell.payments.v1.CapturePaymentResponse
-	(*VoidPaymentRequest)(nil),         // 11: bookwell.payments.v1.VoidPaymentRequest
-	(*VoidPaymentResponse)(nil),        // 12: bookwell.payments.v1.VoidPaymentResponse
-	(*RefundPaymentRequest)(nil),       // 13: bookwell.payments.v1.RefundPaymentRequest
-	(*RefundPaymentResponse)(nil),      // 14: bookwell.payments.v1.RefundPaymentResponse
-	(*MarkPaidRequest)(nil),            // 15: bookwell.payments.v1.MarkPaidRequest
-	(*MarkPaidResponse)(nil),           // 16: bookwell.payments.v1.MarkPaidResponse
-	(*MarkRefundedRequest)(nil),        // 17: bookwell.payments.v1.MarkRefundedRequest
-	(*MarkRefundedResponse)(nil),       // 18: bookwell.payments.v1.MarkRefundedResponse
-	(*SettleCancellationRequest)(nil),  // 19: bookwell.payments.v1.SettleCancellationRequest
-	(*SettleCancellationResponse)(nil), // 20: bookwell.payments.v1.SettleCancellationResponse
-	(*ReleasePayoutRequest)(nil),       // 21: bookwell.payments.v1.ReleasePayoutRequest
-	(*ReleasePayoutResponse)(nil),      // 22: bookwell.payments.v1.ReleasePayoutResponse
-	(*GetPaymentRequest)(nil),          // 23: bookwell.payments.v1.GetPaymentRequest
-	(*GetPaymentResponse)(nil),         // 24: bookwell.payments.v1.GetPaymentResponse
-	(*GetMentorBalanceRequest)(nil),    // 25: bookwell.payments.v1.GetMentorBalanceRequest
-	(*GetMentorBalanceResponse)(nil),   // 26: bookwell.payments.v1.GetMentorBalanceResponse
-	(*MentorBalance)(nil),              // 27: bookwell.payments.v1.MentorBalance
-	(*Bundle)(nil),                     // 28: bookwell.payments.v1.Bundle
-	(*CreateBundleRequest)(nil),        // 29: bookwell.payments.v1.CreateBundleRequest
-	(*CreateBundleResponse)(nil),       // 30: bookwell.payments.v1.CreateBundleResponse
-	(*ListMenteeBundlesRequest)(nil),   // 31: bookwell.payments.v1.ListMenteeBundlesRequest
-	(*ListMenteeBundlesResponse)(nil),  // 32: bookwell.payments.v1.ListMenteeBundlesResponse
-	(*UseBundleCreditRequest)(nil),     // 33: bookwell.payments.v1.UseBundleCreditRequest
-	(*UseBundleCreditResponse)(nil),    // 34: bookwell.payments.v1.UseBundleCreditResponse
-	(*CancelBundleRequest)(nil),        // 35: bookwell.payments.v1.CancelBundleRequest
-	(*CancelBundleResponse)(nil),       // 36: bookwell.payments.v1.CancelBundleResponse
-	(*timestamppb.Timestamp)(nil),      // 37: google.protobuf.Timestamp
+	(PayoutKind)(0),                    // 4: bookwell.payments.v1.PayoutKind
+	(BundleStatus)(0),                  // 5: bookwell.payments.v1.BundleStatus
+	(*Payment)(nil),                    // 6: bookwell.payments.v1.Payment
+	(*Refund)(nil),                     // 7: bookwell.payments.v1.Refund
+	(*AuthorizePaymentRequest)(nil),    // 8: bookwell.payments.v1.AuthorizePaymentRequest
+	(*AuthorizePaymentResponse)(nil),   // 9: bookwell.payments.v1.AuthorizePaymentResponse
+	(*CapturePaymentRequest)(nil),      // 10: bookwell.payments.v1.CapturePaymentRequest
+	(*CapturePaymentResponse)(nil),     // 11: bookwell.payments.v1.CapturePaymentResponse
+	(*VoidPaymentRequest)(nil),         // 12: bookwell.payments.v1.VoidPaymentRequest
+	(*VoidPaymentResponse)(nil),        // 13: bookwell.payments.v1.VoidPaymentResponse
+	(*RefundPaymentRequest)(nil),       // 14: bookwell.payments.v1.RefundPaymentRequest
+	(*RefundPaymentResponse)(nil),      // 15: bookwell.payments.v1.RefundPaymentResponse
+	(*MarkPaidRequest)(nil),            // 16: bookwell.payments.v1.MarkPaidRequest
+	(*MarkPaidResponse)(nil),           // 17: bookwell.payments.v1.MarkPaidResponse
+	(*MarkRefundedRequest)(nil),        // 18: bookwell.payments.v1.MarkRefundedRequest
+	(*MarkRefundedResponse)(nil),       // 19: bookwell.payments.v1.MarkRefundedResponse
+	(*SettleCancellationRequest)(nil),  // 20: bookwell.payments.v1.SettleCancellationRequest
+	(*SettleCancellationResponse)(nil), // 21: bookwell.payments.v1.SettleCancellationResponse
+	(*ReleasePayoutRequest)(nil),       // 22: bookwell.payments.v1.ReleasePayoutRequest
+	(*ReleasePayoutResponse)(nil),      // 23: bookwell.payments.v1.ReleasePayoutResponse
+	(*GetPaymentRequest)(nil),          // 24: bookwell.payments.v1.GetPaymentRequest
+	(*GetPaymentResponse)(nil),         // 25: bookwell.payments.v1.GetPaymentResponse
+	(*GetMentorBalanceRequest)(nil),    // 26: bookwell.payments.v1.GetMentorBalanceRequest
+	(*GetMentorBalanceResponse)(nil),   // 27: bookwell.payments.v1.GetMentorBalanceResponse
+	(*MentorBalance)(nil),              // 28: bookwell.payments.v1.MentorBalance
+	(*Payout)(nil),                     // 29: bookwell.payments.v1.Payout
+	(*ListMentorPayoutsRequest)(nil),   // 30: bookwell.payments.v1.ListMentorPayoutsRequest
+	(*ListMentorPayoutsResponse)(nil),  // 31: bookwell.payments.v1.ListMentorPayoutsResponse
+	(*Bundle)(nil),                     // 32: bookwell.payments.v1.Bundle
+	(*CreateBundleRequest)(nil),        // 33: bookwell.payments.v1.CreateBundleRequest
+	(*CreateBundleResponse)(nil),       // 34: bookwell.payments.v1.CreateBundleResponse
+	(*ListMenteeBundlesRequest)(nil),   // 35: bookwell.payments.v1.ListMenteeBundlesRequest
+	(*ListMenteeBundlesResponse)(nil),  // 36: bookwell.payments.v1.ListMenteeBundlesResponse
+	(*UseBundleCreditRequest)(nil),     // 37: bookwell.payments.v1.UseBundleCreditRequest
+	(*UseBundleCreditResponse)(nil),    // 38: bookwell.payments.v1.UseBundleCreditResponse
+	(*CancelBundleRequest)(nil),        // 39: bookwell.payments.v1.CancelBundleRequest
+	(*CancelBundleResponse)(nil),       // 40: bookwell.payments.v1.CancelBundleResponse
+	(*timestamppb.Timestamp)(nil),      // 41: google.protobuf.Timestamp
 }
 var file_bookwell_payments_v1_payments_proto_depIdxs = []int32{
 	0,  // 0: bookwell.payments.v1.Payment.method:type_name -> bookwell.payments.v1.PaymentMethod
 	1,  // 1: bookwell.payments.v1.Payment.status:type_name -> bookwell.payments.v1.PaymentStatus
 	2,  // 2: bookwell.payments.v1.Payment.settlement:type_name -> bookwell.payments.v1.SettlementOutcome
-	6,  // 3: bookwell.payments.v1.Payment.refunds:type_name -> bookwell.payments.v1.Refund
-	37, // 4: bookwell.payments.v1.Payment.create_time:type_name -> google.protobuf.Timestamp
-	37, // 5: bookwell.payments.v1.Payment.update_time:type_name -> google.protobuf.Timestamp
-	37, // 6: bookwell.payments.v1.Refund.create_time:type_name -> google.protobuf.Timestamp
+	7,  // 3: bookwell.payments.v1.Payment.refunds:type_name -> bookwell.payments.v1.Refund
+	41, // 4: bookwell.payments.v1.Payment.create_time:type_name -> google.protobuf.Timestamp
+	41, // 5: bookwell.payments.v1.Payment.update_time:type_name -> google.protobuf.Timestamp
+	41, // 6: bookwell.payments.v1.Refund.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 7: bookwell.payments.v1.AuthorizePaymentRequest.method:type_name -> bookwell.payments.v1.PaymentMethod
-	5,  // 8: bookwell.payments.v1.AuthorizePaymentResponse.payment:type_name -> bookwell.payments.v1.Payment
-	5,  // 9: bookwell.payments.v1.CapturePaymentResponse.payment:type_name -> bookwell.payments.v1.Payment
-	5,  // 10: bookwell.payments.v1.VoidPaymentResponse.payment:type_name -> bookwell.payments.v1.Payment
-	5,  // 11: bookwell.payments.v1.RefundPaymentResponse.payment:type_name -> bookwell.payments.v1.Payment
-	5,  // 12: bookwell.payments.v1.MarkPaidResponse.payment:type_name -> bookwell.payments.v1.Payment
-	5,  // 13: bookwell.payments.v1.MarkRefundedResponse.payment:type_name -> bookwell.payments.v1.Payment
+	6,  // 8: bookwell.payments.v1.AuthorizePaymentResponse.payment:type_name -> bookwell.payments.v1.Payment
+	6,  // 9: bookwell.payments.v1.CapturePaymentResponse.payment:type_name -> bookwell.payments.v1.Payment
+	6,  // 10: bookwell.payments.v1.VoidPaymentResponse.payment:type_name -> bookwell.payments.v1.Payment
+	6,  // 11: bookwell.payments.v1.RefundPaymentResponse.payment:type_name -> bookwell.payments.v1.Payment
+	6,  // 12: bookwell.payments.v1.MarkPaidResponse.payment:type_name -> bookwell.payments.v1.Payment
+	6,  // 13: bookwell.payments.v1.MarkRefundedResponse.payment:type_name -> bookwell.payments.v1.Payment
 	3,  // 14: bookwell.payments.v1.SettleCancellationRequest.cancelled_by:type_name -> bookwell.payments.v1.CancelledBy
-	37, // 15: bookwell.payments.v1.SettleCancellationRequest.session_start_time:type_name -> google.protobuf.Timestamp
-	37, // 16: bookwell.payments.v1.SettleCancellationRequest.cancel_time:type_name -> google.protobuf.Timestamp
-	5,  // 17: bookwell.payments.v1.SettleCancellationResponse.payment:type_name -> bookwell.payments.v1.Payment
-	5,  // 18: bookwell.payments.v1.ReleasePayoutResponse.payment:type_name -> bookwell.payments.v1.Payment
-	5,  // 19: bookwell.payments.v1.GetPaymentResponse.payment:type_name -> bookwell.payments.v1.Payment
-	27, // 20: bookwell.payments.v1.GetMentorBalanceResponse.balances:type_name -> bookwell.payments.v1.MentorBalance
-	4,  // 21: bookwell.payments.v1.Bundle.status:type_name -> bookwell.payments.v1.BundleStatus
-	37, // 22: bookwell.payments.v1.Bundle.create_time:type_name -> google.protobuf.Timestamp
-	28, // 23: bookwell.payments.v1.CreateBundleResponse.bundle:type_name -> bookwell.payments.v1.Bundle
-	28, // 24: bookwell.payments.v1.ListMenteeBundlesResponse.bundles:type_name -> bookwell.payments.v1.Bundle
-	28, // 25: bookwell.payments.v1.UseBundleCreditResponse.bundle:type_name -> bookwell.payments.v1.Bundle
-	28, // 26: bookwell.payments.v1.CancelBundleResponse.bundle:type_name -> bookwell.payments.v1.Bundle
-	7,  // 27: bookwell.payments.v1.PaymentsService.AuthorizePayment:input_type -> bookwell.payments.v1.AuthorizePaymentRequest
-	9,  // 28: bookwell.payments.v1.PaymentsService.CapturePayment:input_type -> bookwell.payments.v1.CapturePaymentRequest
-	11, // 29: bookwell.payments.v1.PaymentsService.VoidPayment:input_type -> bookwell.payments.v1.VoidPaymentRequest
-	13, // 30: bookwell.payments.v1.PaymentsService.RefundPayment:input_type -> bookwell.payments.v1.RefundPaymentRequest
-	15, // 31: bookwell.payments.v1.PaymentsService.MarkPaid:input_type -> bookwell.payments.v1.MarkPaidRequest
-	17, // 32: bookwell.payments.v1.PaymentsService.MarkRefunded:input_type -> bookwell.payments.v1.MarkRefundedRequest
-	19, // 33: bookwell.payments.v1.PaymentsService.SettleCancellation:input_type -> bookwell.payments.v1.SettleCancellationRequest
-	21, // 34: bookwell.payments.v1.PaymentsService.ReleasePayout:input_type -> bookwell.payments.v1.ReleasePayoutRequest
-	23, // 35: bookwell.payments.v1.PaymentsService.GetPayment:input_type -> bookwell.payments.v1.GetPaymentRequest
-	25, // 36: bookwell.payments.v1.PaymentsService.GetMentorBalance:input_type -> bookwell.payments.v1.GetMentorBalanceRequest
-	29, // 37: bookwell.payments.v1.PaymentsService.CreateBundle:input_type -> bookwell.payments.v1.CreateBundleRequest
-	31, // 38: bookwell.payments.v1.PaymentsService.ListMenteeBundles:input_type -> bookwell.payments.v1.ListMenteeBundlesRequest
-	33, // 39: bookwell.payments.v1.PaymentsService.UseBundleCredit:input_type -> bookwell.payments.v1.UseBundleCreditRequest
-	35, // 40: bookwell.payments.v1.PaymentsService.CancelBundle:input_type -> bookwell.payments.v1.CancelBundleRequest
-	8,  // 41: bookwell.payments.v1.PaymentsService.AuthorizePayment:output_type -> bookwell.payments.v1.AuthorizePaymentResponse
-	10, // 42: bookwell.payments.v1.PaymentsService.CapturePayment:output_type -> bookwell.payments.v1.CapturePaymentResponse
-	12, // 43: bookwell.payments.v1.PaymentsService.VoidPayment:output_type -> bookwell.payments.v1.VoidPaymentResponse
-	14, // 44: bookwell.payments.v1.PaymentsService.RefundPayment:output_type -> bookwell.payments.v1.RefundPaymentResponse
-	16, // 45: bookwell.payments.v1.PaymentsService.MarkPaid:output_type -> bookwell.payments.v1.MarkPaidResponse
-	18, // 46: bookwell.payments.v1.PaymentsService.MarkRefunded:output_type -> bookwell.payments.v1.MarkRefundedResponse
-	20, // 47: bookwell.payments.v1.PaymentsService.SettleCancellation:output_type -> bookwell.payments.v1.SettleCancellationResponse
-	22, // 48: bookwell.payments.v1.PaymentsService.ReleasePayout:output_type -> bookwell.payments.v1.ReleasePayoutResponse
-	24, // 49: bookwell.payments.v1.PaymentsService.GetPayment:output_type -> bookwell.payments.v1.GetPaymentResponse
-	26, // 50: bookwell.payments.v1.PaymentsService.GetMentorBalance:output_type -> bookwell.payments.v1.GetMentorBalanceResponse
-	30, // 51: bookwell.payments.v1.PaymentsService.CreateBundle:output_type -> bookwell.payments.v1.CreateBundleResponse
-	32, // 52: bookwell.payments.v1.PaymentsService.ListMenteeBundles:output_type -> bookwell.payments.v1.ListMenteeBundlesResponse
-	34, // 53: bookwell.payments.v1.PaymentsService.UseBundleCredit:output_type -> bookwell.payments.v1.UseBundleCreditResponse
-	36, // 54: bookwell.payments.v1.PaymentsService.CancelBundle:output_type -> bookwell.payments.v1.CancelBundleResponse
-	41, // [41:55] is the sub-list for method output_type
-	27, // [27:41] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	41, // 15: bookwell.payments.v1.SettleCancellationRequest.session_start_time:type_name -> google.protobuf.Timestamp
+	41, // 16: bookwell.payments.v1.SettleCancellationRequest.cancel_time:type_name -> google.protobuf.Timestamp
+	6,  // 17: bookwell.payments.v1.SettleCancellationResponse.payment:type_name -> bookwell.payments.v1.Payment
+	6,  // 18: bookwell.payments.v1.ReleasePayoutResponse.payment:type_name -> bookwell.payments.v1.Payment
+	6,  // 19: bookwell.payments.v1.GetPaymentResponse.payment:type_name -> bookwell.payments.v1.Payment
+	28, // 20: bookwell.payments.v1.GetMentorBalanceResponse.balances:type_name -> bookwell.payments.v1.MentorBalance
+	4,  // 21: bookwell.payments.v1.Payout.kind:type_name -> bookwell.payments.v1.PayoutKind
+	41, // 22: bookwell.payments.v1.Payout.due_time:type_name -> google.protobuf.Timestamp
+	29, // 23: bookwell.payments.v1.ListMentorPayoutsResponse.payouts:type_name -> bookwell.payments.v1.Payout
+	5,  // 24: bookwell.payments.v1.Bundle.status:type_name -> bookwell.payments.v1.BundleStatus
+	41, // 25: bookwell.payments.v1.Bundle.create_time:type_name -> google.protobuf.Timestamp
+	32, // 26: bookwell.payments.v1.CreateBundleResponse.bundle:type_name -> bookwell.payments.v1.Bundle
+	32, // 27: bookwell.payments.v1.ListMenteeBundlesResponse.bundles:type_name -> bookwell.payments.v1.Bundle
+	32, // 28: bookwell.payments.v1.UseBundleCreditResponse.bundle:type_name -> bookwell.payments.v1.Bundle
+	32, // 29: bookwell.payments.v1.CancelBundleResponse.bundle:type_name -> bookwell.payments.v1.Bundle
+	8,  // 30: bookwell.payments.v1.PaymentsService.AuthorizePayment:input_type -> bookwell.payments.v1.AuthorizePaymentRequest
+	10, // 31: bookwell.payments.v1.PaymentsService.CapturePayment:input_type -> bookwell.payments.v1.CapturePaymentRequest
+	12, // 32: bookwell.payments.v1.PaymentsService.VoidPayment:input_type -> bookwell.payments.v1.VoidPaymentRequest
+	14, // 33: bookwell.payments.v1.PaymentsService.RefundPayment:input_type -> bookwell.payments.v1.RefundPaymentRequest
+	16, // 34: bookwell.payments.v1.PaymentsService.MarkPaid:input_type -> bookwell.payments.v1.MarkPaidRequest
+	18, // 35: bookwell.payments.v1.PaymentsService.MarkRefunded:input_type -> bookwell.payments.v1.MarkRefundedRequest
+	20, // 36: bookwell.payments.v1.PaymentsService.SettleCancellation:input_type -> bookwell.payments.v1.SettleCancellationRequest
+	22, // 37: bookwell.payments.v1.PaymentsService.ReleasePayout:input_type -> bookwell.payments.v1.ReleasePayoutRequest
+	24, // 38: bookwell.payments.v1.PaymentsService.GetPayment:input_type -> bookwell.payments.v1.GetPaymentRequest
+	26, // 39: bookwell.payments.v1.PaymentsService.GetMentorBalance:input_type -> bookwell.payments.v1.GetMentorBalanceRequest
+	30, // 40: bookwell.payments.v1.PaymentsService.ListMentorPayouts:input_type -> bookwell.payments.v1.ListMentorPayoutsRequest
+	33, // 41: bookwell.payments.v1.PaymentsService.CreateBundle:input_type -> bookwell.payments.v1.CreateBundleRequest
+	35, // 42: bookwell.payments.v1.PaymentsService.ListMenteeBundles:input_type -> bookwell.payments.v1.ListMenteeBundlesRequest
+	37, // 43: bookwell.payments.v1.PaymentsService.UseBundleCredit:input_type -> bookwell.payments.v1.UseBundleCreditRequest
+	39, // 44: bookwell.payments.v1.PaymentsService.CancelBundle:input_type -> bookwell.payments.v1.CancelBundleRequest
+	9,  // 45: bookwell.payments.v1.PaymentsService.AuthorizePayment:output_type -> bookwell.payments.v1.AuthorizePaymentResponse
+	11, // 46: bookwell.payments.v1.PaymentsService.CapturePayment:output_type -> bookwell.payments.v1.CapturePaymentResponse
+	13, // 47: bookwell.payments.v1.PaymentsService.VoidPayment:output_type -> bookwell.payments.v1.VoidPaymentResponse
+	15, // 48: bookwell.payments.v1.PaymentsService.RefundPayment:output_type -> bookwell.payments.v1.RefundPaymentResponse
+	17, // 49: bookwell.payments.v1.PaymentsService.MarkPaid:output_type -> bookwell.payments.v1.MarkPaidResponse
+	19, // 50: bookwell.payments.v1.PaymentsService.MarkRefunded:output_type -> bookwell.payments.v1.MarkRefundedResponse
+	21, // 51: bookwell.payments.v1.PaymentsService.SettleCancellation:output_type -> bookwell.payments.v1.SettleCancellationResponse
+	23, // 52: bookwell.payments.v1.PaymentsService.ReleasePayout:output_type -> bookwell.payments.v1.ReleasePayoutResponse
+	25, // 53: bookwell.payments.v1.PaymentsService.GetPayment:output_type -> bookwell.payments.v1.GetPaymentResponse
+	27, // 54: bookwell.payments.v1.PaymentsService.GetMentorBalance:output_type -> bookwell.payments.v1.GetMentorBalanceResponse
+	31, // 55: bookwell.payments.v1.PaymentsService.ListMentorPayouts:output_type -> bookwell.payments.v1.ListMentorPayoutsResponse
+	34, // 56: bookwell.payments.v1.PaymentsService.CreateBundle:output_type -> bookwell.payments.v1.CreateBundleResponse
+	36, // 57: bookwell.payments.v1.PaymentsService.ListMenteeBundles:output_type -> bookwell.payments.v1.ListMenteeBundlesResponse
+	38, // 58: bookwell.payments.v1.PaymentsService.UseBundleCredit:output_type -> bookwell.payments.v1.UseBundleCreditResponse
+	40, // 59: bookwell.payments.v1.PaymentsService.CancelBundle:output_type -> bookwell.payments.v1.CancelBundleResponse
+	45, // [45:60] is the sub-list for method output_type
+	30, // [30:45] is the sub-list for method input_type
+	30, // [30:30] is the sub-list for extension type_name
+	30, // [30:30] is the sub-list for extension extendee
+	0,  // [0:30] is the sub-list for field type_name
 }
 
 func init() { file_bookwell_payments_v1_payments_proto_init() }
@@ -2690,8 +3001,8 @@ func file_bookwell_payments_v1_payments_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookwell_payments_v1_payments_proto_rawDesc), len(file_bookwell_payments_v1_payments_proto_rawDesc)),
-			NumEnums:      5,
-			NumMessages:   32,
+			NumEnums:      6,
+			NumMessages:   35,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

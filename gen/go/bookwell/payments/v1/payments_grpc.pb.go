@@ -34,6 +34,7 @@ const (
 	PaymentsService_ReleasePayout_FullMethodName      = "/bookwell.payments.v1.PaymentsService/ReleasePayout"
 	PaymentsService_GetPayment_FullMethodName         = "/bookwell.payments.v1.PaymentsService/GetPayment"
 	PaymentsService_GetMentorBalance_FullMethodName   = "/bookwell.payments.v1.PaymentsService/GetMentorBalance"
+	PaymentsService_ListMentorPayouts_FullMethodName  = "/bookwell.payments.v1.PaymentsService/ListMentorPayouts"
 	PaymentsService_CreateBundle_FullMethodName       = "/bookwell.payments.v1.PaymentsService/CreateBundle"
 	PaymentsService_ListMenteeBundles_FullMethodName  = "/bookwell.payments.v1.PaymentsService/ListMenteeBundles"
 	PaymentsService_UseBundleCredit_FullMethodName    = "/bookwell.payments.v1.PaymentsService/UseBundleCredit"
@@ -82,9 +83,14 @@ type PaymentsServiceClient interface {
 	GetPayment(ctx context.Context, in *GetPaymentRequest, opts ...grpc.CallOption) (*GetPaymentResponse, error)
 	// GetMentorBalance returns what the ledger holds for a mentor, per currency.
 	GetMentorBalance(ctx context.Context, in *GetMentorBalanceRequest, opts ...grpc.CallOption) (*GetMentorBalanceResponse, error)
+	// ListMentorPayouts lists the money that became payable to a mentor, newest
+	// first: each held session's payout, each late-cancellation fee and each
+	// used bundle credit, with the commission the platform kept.
+	ListMentorPayouts(ctx context.Context, in *ListMentorPayoutsRequest, opts ...grpc.CallOption) (*ListMentorPayoutsResponse, error)
 	// CreateBundle sells a mentee a bundle of paid sessions with a mentor,
-	// charged by card at once. Call it only after the mentor approved
-	// continuation from the intro session.
+	// charged by card at once. Only after the mentor approved continuation at
+	// the end of an intro session with the mentee (booking.continuation_decided);
+	// otherwise it is refused with CONTINUATION_REQUIRED and nothing is charged.
 	CreateBundle(ctx context.Context, in *CreateBundleRequest, opts ...grpc.CallOption) (*CreateBundleResponse, error)
 	// ListMenteeBundles returns a mentee's bundles with their progress.
 	ListMenteeBundles(ctx context.Context, in *ListMenteeBundlesRequest, opts ...grpc.CallOption) (*ListMenteeBundlesResponse, error)
@@ -203,6 +209,16 @@ func (c *paymentsServiceClient) GetMentorBalance(ctx context.Context, in *GetMen
 	return out, nil
 }
 
+func (c *paymentsServiceClient) ListMentorPayouts(ctx context.Context, in *ListMentorPayoutsRequest, opts ...grpc.CallOption) (*ListMentorPayoutsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListMentorPayoutsResponse)
+	err := c.cc.Invoke(ctx, PaymentsService_ListMentorPayouts_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *paymentsServiceClient) CreateBundle(ctx context.Context, in *CreateBundleRequest, opts ...grpc.CallOption) (*CreateBundleResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(CreateBundleResponse)
@@ -285,9 +301,14 @@ type PaymentsServiceServer interface {
 	GetPayment(context.Context, *GetPaymentRequest) (*GetPaymentResponse, error)
 	// GetMentorBalance returns what the ledger holds for a mentor, per currency.
 	GetMentorBalance(context.Context, *GetMentorBalanceRequest) (*GetMentorBalanceResponse, error)
+	// ListMentorPayouts lists the money that became payable to a mentor, newest
+	// first: each held session's payout, each late-cancellation fee and each
+	// used bundle credit, with the commission the platform kept.
+	ListMentorPayouts(context.Context, *ListMentorPayoutsRequest) (*ListMentorPayoutsResponse, error)
 	// CreateBundle sells a mentee a bundle of paid sessions with a mentor,
-	// charged by card at once. Call it only after the mentor approved
-	// continuation from the intro session.
+	// charged by card at once. Only after the mentor approved continuation at
+	// the end of an intro session with the mentee (booking.continuation_decided);
+	// otherwise it is refused with CONTINUATION_REQUIRED and nothing is charged.
 	CreateBundle(context.Context, *CreateBundleRequest) (*CreateBundleResponse, error)
 	// ListMenteeBundles returns a mentee's bundles with their progress.
 	ListMenteeBundles(context.Context, *ListMenteeBundlesRequest) (*ListMenteeBundlesResponse, error)
@@ -335,6 +356,9 @@ func (UnimplementedPaymentsServiceServer) GetPayment(context.Context, *GetPaymen
 }
 func (UnimplementedPaymentsServiceServer) GetMentorBalance(context.Context, *GetMentorBalanceRequest) (*GetMentorBalanceResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetMentorBalance not implemented")
+}
+func (UnimplementedPaymentsServiceServer) ListMentorPayouts(context.Context, *ListMentorPayoutsRequest) (*ListMentorPayoutsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListMentorPayouts not implemented")
 }
 func (UnimplementedPaymentsServiceServer) CreateBundle(context.Context, *CreateBundleRequest) (*CreateBundleResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateBundle not implemented")
@@ -549,6 +573,24 @@ func _PaymentsService_GetMentorBalance_Handler(srv interface{}, ctx context.Cont
 	return interceptor(ctx, in, info, handler)
 }
 
+func _PaymentsService_ListMentorPayouts_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListMentorPayoutsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PaymentsServiceServer).ListMentorPayouts(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PaymentsService_ListMentorPayouts_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PaymentsServiceServer).ListMentorPayouts(ctx, req.(*ListMentorPayoutsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _PaymentsService_CreateBundle_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(CreateBundleRequest)
 	if err := dec(in); err != nil {
@@ -667,6 +709,10 @@ var PaymentsService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetMentorBalance",
 			Handler:    _PaymentsService_GetMentorBalance_Handler,
+		},
+		{
+			MethodName: "ListMentorPayouts",
+			Handler:    _PaymentsService_ListMentorPayouts_Handler,
 		},
 		{
 			MethodName: "CreateBundle",
