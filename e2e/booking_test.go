@@ -18,6 +18,7 @@ import (
 // subtests share one running bookwell and run in parallel; each uses its own
 // mentor and mentees.
 func TestBookings(t *testing.T) {
+	t.Parallel() // its group booking waits a minute for the session to start
 	w := start(t)
 	day := 24 * time.Hour
 	// A start time a few days ahead, on the minute.
