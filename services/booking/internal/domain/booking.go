@@ -193,6 +193,10 @@ type Booking struct {
 	UpdatedAt       time.Time
 	FirstResponseAt time.Time
 	RemindedAt      time.Time
+	// SessionRemindedAt is when both sides were reminded of the session (or
+	// when it was approved already inside the reminder window, which needs
+	// none).
+	SessionRemindedAt time.Time
 	// Version increases by one with every change.
 	Version int64
 }

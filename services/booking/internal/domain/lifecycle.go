@@ -95,6 +95,7 @@ func (b *Booking) Approve(payment PaymentStatus, meetingURL string, links Calend
 	b.MeetingURL, b.Calendar = meetingURL, links
 	b.responded(now)
 	b.Proposal = nil
+	b.armSessionReminder(now)
 	if b.PaymentMethod.Manual() && payment == PaymentStatusUnpaid {
 		b.transition(StatusAwaitingPayment, now)
 		return
@@ -215,6 +216,29 @@ func (b *Booking) AcceptProposal(payment PaymentStatus, meetingURL string, links
 	}
 	b.MeetingURL, b.Calendar = meetingURL, links
 	b.Proposal = nil
+	b.armSessionReminder(now)
+	b.touch(now)
+}
+
+// armSessionReminder plans the reminder before the session; a session
+// approved (or moved) already inside the window needs none.
+func (b *Booking) armSessionReminder(now time.Time) {
+	b.SessionRemindedAt = time.Time{}
+	if b.Policy.SessionReminderBefore > 0 && !now.Before(b.Start.Add(-b.Policy.SessionReminderBefore)) {
+		b.SessionRemindedAt = now.UTC()
+	}
+}
+
+// SessionReminderDue reports whether both sides should now be reminded of
+// the upcoming session.
+func (b Booking) SessionReminderDue(now time.Time) bool {
+	return b.Status.Upcoming() && b.Policy.SessionReminderBefore > 0 && b.SessionRemindedAt.IsZero() &&
+		!now.Before(b.Start.Add(-b.Policy.SessionReminderBefore))
+}
+
+// RemindOfSession notes that both sides were reminded.
+func (b *Booking) RemindOfSession(now time.Time) {
+	b.SessionRemindedAt = now.UTC()
 	b.touch(now)
 }
 
@@ -347,6 +371,8 @@ func (b Booking) NextDeadline() time.Time {
 		return earliest(b.CreatedAt.Add(b.Policy.ReminderAfter), b.ExpiresAt)
 	case b.Status.Open():
 		return b.ExpiresAt
+	case b.Status.Upcoming() && b.Policy.SessionReminderBefore > 0 && b.SessionRemindedAt.IsZero():
+		return earliest(b.Start.Add(-b.Policy.SessionReminderBefore), b.End)
 	case b.Status.Upcoming():
 		return b.End
 	case b.Status == StatusPendingConfirmation:

@@ -45,6 +45,9 @@ type Policy struct {
 	AutoCompleteAfter time.Duration
 	// CommissionBps is the platform's commission in basis points.
 	CommissionBps int
+	// SessionReminderBefore is how long before an upcoming session both
+	// sides are reminded of it; zero sends no reminder.
+	SessionReminderBefore time.Duration
 	// AfterCare is how long an ended booking still takes commands that move
 	// money (a goodwill refund, marking a manual refund) or decide on what
 	// follows (an intro's continuation).
@@ -54,15 +57,16 @@ type Policy struct {
 // DefaultPolicy is DESIGN.md's policy table.
 func DefaultPolicy() Policy {
 	return Policy{
-		ApprovalWindow:    7 * 24 * time.Hour,
-		ReminderAfter:     24 * time.Hour,
-		FreeCancelBefore:  24 * time.Hour,
-		LateMenteeCancel:  LateMentorPaid,
-		MentorMayCancel:   true,
-		LateMentorWindow:  5 * 24 * time.Hour,
-		AutoCompleteAfter: 24 * time.Hour,
-		CommissionBps:     1000,
-		AfterCare:         30 * 24 * time.Hour,
+		ApprovalWindow:        7 * 24 * time.Hour,
+		ReminderAfter:         24 * time.Hour,
+		FreeCancelBefore:      24 * time.Hour,
+		LateMenteeCancel:      LateMentorPaid,
+		MentorMayCancel:       true,
+		LateMentorWindow:      5 * 24 * time.Hour,
+		AutoCompleteAfter:     24 * time.Hour,
+		CommissionBps:         1000,
+		AfterCare:             30 * 24 * time.Hour,
+		SessionReminderBefore: 24 * time.Hour,
 	}
 }
 
@@ -82,6 +86,9 @@ func (p Policy) Validate() error {
 	}
 	if p.FreeCancelBefore < 0 {
 		v.Add("free_cancel_before", "must not be negative")
+	}
+	if p.SessionReminderBefore < 0 {
+		v.Add("session_reminder_before", "must not be negative")
 	}
 	if p.LateMentorWindow < 0 {
 		v.Add("late_mentor_window", "must not be negative")

@@ -21,6 +21,7 @@ type Config struct {
 	AutoCompleteAfter time.Duration `env:"BOOKING_AUTO_COMPLETE_AFTER" envDefault:"24h"`
 	CommissionBps     int           `env:"BOOKING_COMMISSION_BPS" envDefault:"1000"`
 	AfterCare         time.Duration `env:"BOOKING_AFTER_CARE" envDefault:"720h"`
+	SessionReminder   time.Duration `env:"BOOKING_SESSION_REMINDER_BEFORE" envDefault:"24h"`
 }
 
 // Policy returns the configured policy, or the reasons it cannot work.
@@ -30,6 +31,7 @@ func (c Config) Policy() (domain.Policy, error) {
 		FreeCancelBefore: c.FreeCancelBefore, LateMenteeCancel: domain.LateCancellation(c.LateMenteeCancel),
 		MentorMayCancel: c.MentorMayCancel, LateMentorWindow: c.LateMentorWindow,
 		AutoCompleteAfter: c.AutoCompleteAfter, CommissionBps: c.CommissionBps, AfterCare: c.AfterCare,
+		SessionReminderBefore: c.SessionReminder,
 	}
 	return p, p.Validate()
 }

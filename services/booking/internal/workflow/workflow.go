@@ -23,6 +23,7 @@ const (
 	EventRescheduled         = "booking.rescheduled"
 	EventProposalDeclined    = "booking.proposal_declined"
 	EventReminder            = "booking.reminder"
+	EventSessionReminder     = "booking.session_reminder"
 	EventExpired             = "booking.expired"
 	EventCancelled           = "booking.cancelled"
 	EventMarkedPaid          = "booking.marked_paid"
@@ -501,6 +502,9 @@ func (w *bookingWorkflow) onDeadline(ctx workflow.Context) error {
 	case w.b.ReminderDue(now):
 		w.b.Remind(now)
 		return w.record(ctx, EventReminder, domain.System, "")
+	case w.b.SessionReminderDue(now) && !w.b.SessionEnded(now):
+		w.b.RemindOfSession(now)
+		return w.record(ctx, EventSessionReminder, domain.System, "")
 	case w.b.SessionEnded(now):
 		w.b.EndSession(now)
 		return w.record(ctx, EventSessionEnded, domain.System, "")

@@ -311,15 +311,24 @@ func (s *workflowSuite) TestSessionEndsThenAutoCompletes24HoursAfterItsStart() {
 	s.at(time.Hour, UpdateApprove, Command{Actor: mentor})
 	s.run(in, 40*24*time.Hour)
 
-	s.Equal([]string{EventRequested, EventApproved, EventSessionEnded, EventCompleted}, s.events())
-	s.Equal(start.Add(time.Hour), s.records[2].Booking.UpdatedAt)
-	s.Equal(domain.StatusPendingConfirmation, s.records[2].Booking.Status)
+	s.Equal([]string{EventRequested, EventApproved, EventSessionReminder, EventSessionEnded, EventCompleted}, s.events())
+	s.Equal(start.Add(-24*time.Hour), s.records[2].Booking.UpdatedAt, "both are reminded 24 h before")
+	s.Equal(start.Add(time.Hour), s.records[3].Booking.UpdatedAt)
+	s.Equal(domain.StatusPendingConfirmation, s.records[3].Booking.Status)
 	b := s.last()
 	s.Equal(domain.StatusCompleted, b.Status)
 	s.Equal(start.Add(24*time.Hour), b.UpdatedAt)
 	s.Equal(domain.RoleSystem, b.Outcome.EndedBy)
 	s.Contains(s.calls, "ReleasePayout")
 	s.True(s.env.IsWorkflowCompleted())
+}
+
+func (s *workflowSuite) TestNoSessionReminderWhenApprovedInsideItsWindow() {
+	start := t0.Add(10 * time.Hour)
+	in := request(start, domain.DefaultPolicy(), domain.PaymentCard)
+	s.at(time.Hour, UpdateApprove, Command{Actor: mentor})
+	s.run(in, 12*time.Hour)
+	s.Equal([]string{EventRequested, EventApproved, EventSessionEnded}, s.events())
 }
 
 func (s *workflowSuite) TestMentorMarksNoShowAfterTheSession() {
@@ -331,7 +340,7 @@ func (s *workflowSuite) TestMentorMarksNoShowAfterTheSession() {
 	s.Require().NoError(noShow.err)
 	s.Equal(domain.StatusNoShow, noShow.booking.Status)
 	s.Equal(domain.PaymentStatusPaid, noShow.booking.PaymentStatus, "the payment stands")
-	s.Equal([]string{EventRequested, EventApproved, EventSessionEnded, EventNoShow}, s.events())
+	s.Equal([]string{EventRequested, EventApproved, EventSessionReminder, EventSessionEnded, EventNoShow}, s.events())
 }
 
 func (s *workflowSuite) TestMenteeCancellationInsideTheWindowPaysTheMentor() {

@@ -51,6 +51,11 @@ func Plan(ev BookingEvent) ([]Notice, error) {
 		return []Notice{mentee, mentor}, nil
 	case "rejected", "expired", "completed", "no_show", "continuation_decided":
 		return []Notice{mentee}, nil
+	case "session_reminder":
+		if err := needStart(); err != nil {
+			return nil, err
+		}
+		return []Notice{mentee, mentor}, nil
 	case "marked_paid":
 		if err := needStart(); err != nil {
 			return nil, err

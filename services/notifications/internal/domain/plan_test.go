@@ -36,6 +36,7 @@ func TestPlan(t *testing.T) {
 		{"booking.completed", base, RoleMentor, "", []string{"mentee:mentee"}},
 		{"booking.message_sent", base, RoleMentor, "hi", []string{"mentee:mentee"}},
 		{"booking.session_ended", base, RoleSystem, "", nil},
+		{"booking.session_reminder", base, RoleSystem, "", []string{"mentee:mentee", "mentor:mentor"}},
 		{"booking.refunded", base, RoleMentor, "", nil}, // told by payment.refunded
 		{"booking.something_new", base, RoleSystem, "", nil},
 	}

@@ -34,6 +34,7 @@ const (
 //	booking.expired           nobody answered in time; the mentee is refunded
 //	booking.cancelled         one side cancelled; outcome says who, why, money
 //	booking.marked_paid       the mentor received a manual payment
+//	booking.session_reminder  the session is near (by default 24 h): remind both
 //	booking.session_ended     the session time passed (PENDING_CONFIRMATION)
 //	booking.completed         the session happened
 //	booking.no_show           the mentee did not attend
