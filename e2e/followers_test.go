@@ -65,6 +65,34 @@ func TestEveryoneHearsAndCounts(t *testing.T) {
 		}
 	})
 
+	t.Run("a mentor who cancels five in a row is deactivated and takes no bookings", func(t *testing.T) {
+		flaky, off := w.mentorWithOffering(t, "mentor-flaky", paidOffering(60, 1))
+		eve := w.user(t, "mentee-eve", identity.RoleMentee)
+		// More than 5 days ahead: these are not late cancellations, which
+		// would suspend the mentor after 3 by a rule of their own.
+		far := time.Now().Add(8 * day).Truncate(time.Hour)
+		for i := range 5 {
+			id := str(eve.book(flaky.id, off, far.Add(time.Duration(i)*day), nil), "booking.id")
+			flaky.ok("POST", "/v1/bookings/"+id+":approve", map[string]any{})
+			flaky.ok("POST", "/v1/bookings/"+id+":cancel", map[string]any{"reason": "busy"})
+			if i == 2 {
+				eventually(t, 20*time.Second, "flagged after 3 in a row, still bookable", func() bool {
+					return str(eve.ok("GET", "/v1/mentors/"+flaky.id+"/reputation", nil), "reputation.standing") == "STANDING_FLAGGED"
+				})
+			}
+		}
+		eventually(t, 20*time.Second, "standing DEACTIVATED with a reason", func() bool {
+			r := eve.ok("GET", "/v1/mentors/"+flaky.id+"/reputation", nil)
+			return str(r, "reputation.standing") == "STANDING_DEACTIVATED" && str(r, "reputation.standingReason") != ""
+		})
+		eventually(t, 20*time.Second, "scheduling refuses new requests", func() bool {
+			r := eve.call("POST", "/v1/bookings", map[string]any{"booking": map[string]any{"mentorId": flaky.id, "offeringId": off,
+				"startTime": far.Add(10 * day).UTC().Format(time.RFC3339), "paymentMethod": "PAYMENT_METHOD_CARD"},
+				"cardToken": "4242424242424242"})
+			return r.status == http.StatusConflict && strings.Contains(string(r.raw), "MENTOR_UNAVAILABLE")
+		})
+	})
+
 	t.Run("lists filter, search, page and export", func(t *testing.T) {
 		page1 := mentor.ok("GET", "/v1/bookings?pageSize=2", nil)
 		ids := func(r map[string]any) []string {

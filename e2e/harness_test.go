@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -84,7 +86,24 @@ func start(t testing.TB, overrides ...map[string]string) *world {
 		}
 	})
 	if err := s.StartAll(ctx); err != nil {
-		t.Fatal(err)
+		// Free ports are picked before the services bind them, so another
+		// process may take one in between: log why, then try once more on
+		// fresh ports.
+		t.Logf("starting the stack failed, retrying on fresh ports: %v", err)
+		dumpLogs(t, s.LogDir())
+		s.Stop()
+		fresh, ferr := stack.FreeAddrs()
+		if ferr != nil {
+			t.Fatal(ferr)
+		}
+		for k, v := range fresh {
+			env[k] = v
+		}
+		s.SetEnv(env)
+		if err := s.StartAll(ctx); err != nil {
+			dumpLogs(t, s.LogDir())
+			t.Fatal(err)
+		}
 	}
 	return &world{base: "http://" + s.Env()["GATEWAY_HTTP_ADDR"], js: ns.JS, temporal: ts.Client, services: s}
 }
@@ -256,4 +275,16 @@ func eventually(t *testing.T, within time.Duration, what string, f func() bool) 
 func mustJSON(m map[string]any) []byte {
 	b, _ := json.Marshal(m)
 	return b
+}
+
+// dumpLogs writes every service's log into the test's output.
+func dumpLogs(t testing.TB, dir string) {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.log"))
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		if len(b) > 4000 {
+			b = b[len(b)-4000:]
+		}
+		t.Logf("==== %s\n%s", filepath.Base(f), b)
+	}
 }
