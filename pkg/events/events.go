@@ -74,12 +74,11 @@ type Stream struct {
 
 // The streams, one per publishing context.
 var (
-	BookingStream      = Stream{Name: "BOOKING", Subjects: []string{"booking.>"}}
-	SchedulingStream   = Stream{Name: "SCHEDULING", Subjects: []string{"reservation.>"}}
-	PaymentsStream     = Stream{Name: "PAYMENTS", Subjects: []string{"payment.>", "payout.>"}}
-	ReputationStream   = Stream{Name: "REPUTATION", Subjects: []string{"mentor.>"}}
-	NotificationStream = Stream{Name: "NOTIFICATIONS", Subjects: []string{"notification.>"}}
-	DeadLetterStream   = Stream{Name: "DEADLETTER", Subjects: []string{"deadletter.>"}}
+	BookingStream    = Stream{Name: "BOOKING", Subjects: []string{"booking.>"}}
+	SchedulingStream = Stream{Name: "SCHEDULING", Subjects: []string{"reservation.>"}}
+	PaymentsStream   = Stream{Name: "PAYMENTS", Subjects: []string{"payment.>", "payout.>"}}
+	ReputationStream = Stream{Name: "REPUTATION", Subjects: []string{"mentor.>"}}
+	DeadLetterStream = Stream{Name: "DEADLETTER", Subjects: []string{"deadletter.>"}}
 )
 
 // DuplicateWindow is how long a stream remembers message ids to drop

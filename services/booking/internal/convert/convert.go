@@ -85,9 +85,6 @@ func LateFromProto(l bookingv1.LateCancellation) domain.LateCancellation {
 	return reverse(lateToProto)[l]
 }
 
-// LateToProto converts a late-cancellation policy.
-func LateToProto(l domain.LateCancellation) bookingv1.LateCancellation { return lateToProto[l] }
-
 func reverse[K comparable, V comparable](m map[K]V) map[V]K {
 	r := make(map[V]K, len(m))
 	for k, v := range m {

@@ -132,6 +132,13 @@ func (b Booking) CancellationSummary() string {
 	return free + "; " + late + ". " + mentor
 }
 
+// LateCancellationMoney says what a late mentee cancellation does with the
+// money, in words.
+func (b Booking) LateCancellationMoney() string {
+	return fmt.Sprintf("Cancelled less than %s before the session: the mentor is paid the fee minus the %d%% commission; no refund.",
+		human(b.Policy.FreeCancelBefore), b.Policy.CommissionBps/100)
+}
+
 func human(d time.Duration) string {
 	if d%(24*time.Hour) == 0 && d >= 24*time.Hour {
 		if d == 24*time.Hour {

@@ -463,9 +463,7 @@ func (w *bookingWorkflow) cancel(ctx workflow.Context, c Command) error {
 			return err
 		}
 	}
-	money := fmt.Sprintf("Cancelled less than %s before the session: the mentor is paid the fee minus the %d%% commission; no refund.",
-		humanDuration(w.b.Policy.FreeCancelBefore), w.b.Policy.CommissionBps/100)
-	w.b.Cancel(c.Actor, c.Reason, late, paid.Status, money, workflow.Now(ctx))
+	w.b.Cancel(c.Actor, c.Reason, late, paid.Status, w.b.LateCancellationMoney(), workflow.Now(ctx))
 	w.b.Refunded.Amount = paid.Refunded
 	return w.record(ctx, EventCancelled, c.Actor, "")
 }
@@ -534,11 +532,4 @@ func (w *bookingWorkflow) record(ctx workflow.Context, eventType string, actor d
 
 func formatMoney(m domain.Money) string {
 	return fmt.Sprintf("%d.%02d %s", m.Amount/100, m.Amount%100, m.Currency)
-}
-
-func humanDuration(d time.Duration) string {
-	if d%time.Hour == 0 {
-		return fmt.Sprintf("%d hours", d/time.Hour)
-	}
-	return d.String()
 }
