@@ -84,3 +84,11 @@ func isDuplicate(err error) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && (pgErr.Code == "42P06" || pgErr.Code == "23505")
 }
+
+// Querier is what a pool, a connection and a transaction share, so that a
+// query can run inside a caller's transaction or on its own.
+type Querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}

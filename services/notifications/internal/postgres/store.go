@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/bookwell/bookwell/pkg/consumer"
@@ -34,13 +33,6 @@ func Migrations() []pgdb.Migrations {
 		{FS: migrationFS, Dir: "migrations", Table: "goose_notifications"},
 		consumer.Migrations(),
 	}
-}
-
-// db is what a pool and a transaction have in common.
-type db interface {
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
 // Store reads and writes the notifications schema.
@@ -154,7 +146,7 @@ func (t *Tx) Booking(ctx context.Context, id string) (domain.Booking, error) {
 	return booking(ctx, t.tx, id)
 }
 
-func booking(ctx context.Context, q db, id string) (domain.Booking, error) {
+func booking(ctx context.Context, q pgdb.Querier, id string) (domain.Booking, error) {
 	var snap []byte
 	err := q.QueryRow(ctx, `SELECT snapshot FROM bookings WHERE booking_id = $1`, id).Scan(&snap)
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -84,16 +84,10 @@ func (s *Store) Idempotent(ctx context.Context, k app.Key, fn func(ctx context.C
 	return result, nil
 }
 
-// querier is what pool and transaction share.
-type querier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
-
 const paymentCols = `booking_id, mentee_id, mentor_id, amount, currency, method, status, provider_ref, card_last4,
 	captured, refunded, released, commission, commission_returned, settlement, created_at, updated_at`
 
-func getPayment(ctx context.Context, q querier, bookingID string, lock bool) (domain.Payment, error) {
+func getPayment(ctx context.Context, q pgdb.Querier, bookingID string, lock bool) (domain.Payment, error) {
 	sql := `SELECT ` + paymentCols + ` FROM payments WHERE booking_id = $1`
 	if lock {
 		sql += ` FOR UPDATE`

@@ -11,7 +11,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/bookwell/bookwell/pkg/consumer"
@@ -34,13 +33,6 @@ func Migrations() []pgdb.Migrations {
 		outbox.Migrations(),
 		consumer.Migrations(),
 	}
-}
-
-// DB is what the queries need: a pool or a transaction.
-type DB interface {
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
 // Store reads and writes the reputation schema.
@@ -66,7 +58,7 @@ func nullTime(t time.Time) *time.Time {
 // stale: events arrived out of order), except that it can still mark the
 // booking approved. An agreed reschedule is recorded once per version with the
 // start it moved away from. It reports whether the row changed to f.
-func (s *Store) ApplyBooking(ctx context.Context, tx DB, f domain.BookingFact) (bool, error) {
+func (s *Store) ApplyBooking(ctx context.Context, tx pgdb.Querier, f domain.BookingFact) (bool, error) {
 	var prevStart *time.Time
 	var prevVersion *int64
 	err := tx.QueryRow(ctx, `SELECT start_time, version FROM bookings WHERE booking_id = $1 FOR UPDATE`, f.BookingID).Scan(&prevStart, &prevVersion)
@@ -161,7 +153,7 @@ func scanMentor(row pgx.Row) (Mentor, error) {
 }
 
 // SaveMentor writes a mentor's standing, badges and score.
-func (s *Store) SaveMentor(ctx context.Context, tx DB, m Mentor, at time.Time) error {
+func (s *Store) SaveMentor(ctx context.Context, tx pgdb.Querier, m Mentor, at time.Time) error {
 	badges := make([]string, 0, len(m.Badges))
 	for _, b := range m.Badges {
 		badges = append(badges, string(b))
@@ -184,7 +176,7 @@ type StandingChange struct {
 }
 
 // AddStandingChange appends to the standing history.
-func (s *Store) AddStandingChange(ctx context.Context, tx DB, c StandingChange) error {
+func (s *Store) AddStandingChange(ctx context.Context, tx pgdb.Querier, c StandingChange) error {
 	if _, err := tx.Exec(ctx, `INSERT INTO standing_history (mentor_id, previous_standing, standing, reason, booking_id, event_id, changed_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.MentorID, string(c.Previous), string(c.Actual), c.Reason, c.BookingID, c.EventID, c.At); err != nil {
 		return fmt.Errorf("record standing change of %s: %w", c.MentorID, err)
@@ -210,7 +202,7 @@ func (s *Store) StandingHistory(ctx context.Context, mentorID string, limit int)
 
 // MentorFigures computes a mentor's figures from the projections, counting
 // late changes in the window that ends at now.
-func (s *Store) MentorFigures(ctx context.Context, db DB, mentorID string, now time.Time, p domain.Policy) (domain.MentorFigures, error) {
+func (s *Store) MentorFigures(ctx context.Context, db pgdb.Querier, mentorID string, now time.Time, p domain.Policy) (domain.MentorFigures, error) {
 	var f domain.MentorFigures
 	var median, p90 *float64
 	err := db.QueryRow(ctx, `
@@ -270,7 +262,7 @@ type PaymentFact struct {
 
 // ApplyPayment merges f into the payments projection: each total keeps the
 // larger of the stored and the new value, since a payment's totals only grow.
-func (s *Store) ApplyPayment(ctx context.Context, tx DB, f PaymentFact) error {
+func (s *Store) ApplyPayment(ctx context.Context, tx pgdb.Querier, f PaymentFact) error {
 	_, err := tx.Exec(ctx, `
 		INSERT INTO payments (booking_id, mentee_id, currency, paid_minor, refunded_minor, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6)
@@ -330,7 +322,7 @@ type ReviewTarget struct {
 
 // BookingForReview returns the projected booking a review is about, or
 // domain.ErrBookingNotFound.
-func (s *Store) BookingForReview(ctx context.Context, tx DB, bookingID string) (ReviewTarget, error) {
+func (s *Store) BookingForReview(ctx context.Context, tx pgdb.Querier, bookingID string) (ReviewTarget, error) {
 	var t ReviewTarget
 	var status string
 	err := tx.QueryRow(ctx, `SELECT mentor_id, mentee_id, status FROM bookings WHERE booking_id = $1`, bookingID).Scan(&t.MentorID, &t.MenteeID, &status)
@@ -346,7 +338,7 @@ func (s *Store) BookingForReview(ctx context.Context, tx DB, bookingID string) (
 
 // InsertReview records r; if the booking already has a review, it returns
 // that one and false.
-func (s *Store) InsertReview(ctx context.Context, tx DB, r domain.Review) (domain.Review, bool, error) {
+func (s *Store) InsertReview(ctx context.Context, tx pgdb.Querier, r domain.Review) (domain.Review, bool, error) {
 	tag, err := tx.Exec(ctx, `INSERT INTO reviews (booking_id, mentor_id, mentee_id, rating, body, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (booking_id) DO NOTHING`,
 		r.BookingID, r.MentorID, r.MenteeID, r.Rating, r.Text, r.CreatedAt)

@@ -145,13 +145,9 @@ type exceptionJSON struct {
 	End   string `json:"end,omitempty"`
 }
 
-type querier interface {
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
-
 // availability reads a mentor's availability; a mentor who never set one
 // gets an empty one in UTC.
-func availability(ctx context.Context, q querier, mentorID string) (domain.Availability, error) {
+func availability(ctx context.Context, q pgdb.Querier, mentorID string) (domain.Availability, error) {
 	a := domain.Availability{MentorID: mentorID, TimeZone: "UTC"}
 	var weekly, exceptions []byte
 	var buffer, notice int
@@ -238,7 +234,7 @@ func (s *Store) PutAvailability(ctx context.Context, a domain.Availability) erro
 // ---- standing
 
 // standing returns a mentor's standing; active when reputation never said.
-func standing(ctx context.Context, q querier, mentorID string) (domain.Standing, error) {
+func standing(ctx context.Context, q pgdb.Querier, mentorID string) (domain.Standing, error) {
 	var st domain.Standing
 	err := q.QueryRow(ctx, `SELECT standing FROM mentor_standing WHERE mentor_id = $1`, mentorID).Scan(&st)
 	if errors.Is(err, pgx.ErrNoRows) {
