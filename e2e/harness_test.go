@@ -82,7 +82,7 @@ func start(t testing.TB, overrides ...map[string]string) *world {
 	t.Cleanup(func() {
 		s.Stop()
 		if t.Failed() {
-			t.Logf("service logs are in %s", s.LogDir())
+			dumpLogs(t, s.LogDir())
 		}
 	})
 	if err := s.StartAll(ctx); err != nil {

@@ -7,12 +7,16 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/bookwell/bookwell/pkg/apperr"
 	"github.com/bookwell/bookwell/pkg/identity"
@@ -122,28 +126,34 @@ func (s *Service) Create(ctx context.Context, r domain.Request, requestID, cardT
 		return domain.Booking{}, err
 	}
 	fp := r.Fingerprint()
-	start := s.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID:                       workflow.WorkflowID(id),
-		TaskQueue:                workflow.TaskQueue,
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		// A request that could not be booked (slot taken) may be tried again
-		// with the same request_id once its workflow has ended.
-		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
-		TypedSearchAttributes: workflow.SearchAttributes(b),
-	}, workflow.BookingWorkflow, workflow.Input{Booking: b, Fingerprint: fp, CardToken: cardToken})
-	h, err := s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions: client.UpdateWorkflowOptions{
-			UpdateName:   workflow.UpdateCreate,
-			Args:         []any{workflow.Command{Actor: a, Fingerprint: fp}},
-			WaitForStage: client.WorkflowUpdateStageCompleted,
-		},
+	updateID := uuid.NewString()
+	var out domain.Booking
+	err = retryTransient(ctx, func() error {
+		// A start operation is used once: make a new one for every attempt.
+		start := s.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+			ID:                       workflow.WorkflowID(id),
+			TaskQueue:                workflow.TaskQueue,
+			WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+			// A request that could not be booked (slot taken) may be tried
+			// again with the same request_id once its workflow has ended.
+			WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+			TypedSearchAttributes: workflow.SearchAttributes(b),
+		}, workflow.BookingWorkflow, workflow.Input{Booking: b, Fingerprint: fp, CardToken: cardToken})
+		h, err := s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+			StartWorkflowOperation: start,
+			UpdateOptions: client.UpdateWorkflowOptions{
+				UpdateID:     updateID,
+				UpdateName:   workflow.UpdateCreate,
+				Args:         []any{workflow.Command{Actor: a, Fingerprint: fp}},
+				WaitForStage: client.WorkflowUpdateStageCompleted,
+			},
+		})
+		if err != nil {
+			return err
+		}
+		return h.Get(ctx, &out)
 	})
 	if err != nil {
-		return domain.Booking{}, s.fromTemporal(ctx, id, err)
-	}
-	var out domain.Booking
-	if err := h.Get(ctx, &out); err != nil {
 		return domain.Booking{}, s.fromTemporal(ctx, id, err)
 	}
 	return out, nil
@@ -202,17 +212,22 @@ func (s *Service) Command(ctx context.Context, id, name string, c workflow.Comma
 		return domain.Booking{}, err
 	}
 	c.Actor = a
-	h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   workflow.WorkflowID(id),
-		UpdateName:   name,
-		Args:         []any{c},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
+	updateID := uuid.NewString()
+	var out domain.Booking
+	err = retryTransient(ctx, func() error {
+		h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID:   workflow.WorkflowID(id),
+			UpdateID:     updateID,
+			UpdateName:   name,
+			Args:         []any{c},
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		if err != nil {
+			return err
+		}
+		return h.Get(ctx, &out)
 	})
 	if err != nil {
-		return domain.Booking{}, s.fromTemporal(ctx, id, err)
-	}
-	var out domain.Booking
-	if err := h.Get(ctx, &out); err != nil {
 		return domain.Booking{}, s.fromTemporal(ctx, id, err)
 	}
 	return out, nil
@@ -230,5 +245,49 @@ func (s *Service) fromTemporal(ctx context.Context, id string, err error) error 
 		}
 		return domain.ErrNotFound
 	}
-	return workflow.FromTemporal(err)
+	if err = workflow.FromTemporal(err); isApp(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	// Temporal's own failure: the caller learns it may retry, not its
+	// details; they are logged where the call is answered.
+	return fmt.Errorf("%w: %v", ErrBusy, err)
+}
+
+// ErrBusy is a command Temporal could not carry out just now.
+var ErrBusy = apperr.New(apperr.KindUnavailable, "BOOKING_BUSY", "bookings are busy just now; please try again")
+
+func isApp(err error) bool {
+	var ae *apperr.Error
+	var ve *apperr.ValidationError
+	return errors.As(err, &ae) || errors.As(err, &ve)
+}
+
+// retryTransient runs call up to three times while Temporal answers with a
+// failure that may pass (unavailable, internal, overloaded). Every attempt
+// carries the same update id, so Temporal applies the command once.
+func retryTransient(ctx context.Context, call func() error) error {
+	var err error
+	for attempt, wait := 0, 100*time.Millisecond; attempt < 3; attempt, wait = attempt+1, wait*3 {
+		if err = call(); err == nil || !transient(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
+	return err
+}
+
+func transient(err error) bool {
+	var te *temporal.ApplicationError
+	if errors.As(err, &te) {
+		return false // the workflow answered
+	}
+	switch status.Code(err) {
+	case codes.Unavailable, codes.Internal, codes.ResourceExhausted, codes.Unknown, codes.Aborted:
+		return true
+	}
+	return false
 }

@@ -3,6 +3,7 @@ package grpcapi
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 
 	"google.golang.org/genproto/googleapis/api/httpbody"
@@ -26,7 +27,12 @@ type Server struct {
 // New returns the server.
 func New(a *app.Service, log *slog.Logger) *Server { return &Server{app: a, log: log} }
 
-func (s *Server) fail(ctx context.Context, err error) error { return apperr.ToStatus(ctx, s.log, err) }
+func (s *Server) fail(ctx context.Context, err error) error {
+	if errors.Is(err, app.ErrBusy) {
+		s.log.WarnContext(ctx, "temporal could not carry out a command", "err", err)
+	}
+	return apperr.ToStatus(ctx, s.log, err)
+}
 
 // command runs one workflow command and converts the booking it returns.
 func (s *Server) command(ctx context.Context, id, name string, c workflow.Command) (*bookingv1.Booking, error) {
