@@ -3,17 +3,17 @@
 // machine-readable reason a front end can switch on, and a message safe to
 // show. Anything else that reaches a client is reported as an internal error,
 // logged in full and never leaked.
+//
+// apperr depends on nothing but the standard library, so domain packages can
+// define their errors with it. The table from kinds to gRPC codes, and the
+// translation to and from gRPC statuses, are in package
+// apperr/grpcstatus, which the gRPC servers and clients of pkg/grpcserver
+// and pkg/grpcclient apply to every call.
 package apperr
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"log/slog"
-
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 )
 
 // Kind classifies an error for the caller.
@@ -31,21 +31,6 @@ const (
 	KindRateLimited                  // 8 RESOURCE_EXHAUSTED, 429
 	KindUnavailable                  // 14 UNAVAILABLE, 503
 )
-
-var codeOf = map[Kind]codes.Code{
-	KindInternal:         codes.Internal,
-	KindInvalid:          codes.InvalidArgument,
-	KindNotFound:         codes.NotFound,
-	KindConflict:         codes.Aborted,
-	KindAlreadyExists:    codes.AlreadyExists,
-	KindPermissionDenied: codes.PermissionDenied,
-	KindUnauthenticated:  codes.Unauthenticated,
-	KindRateLimited:      codes.ResourceExhausted,
-	KindUnavailable:      codes.Unavailable,
-}
-
-// Domain is the ErrorInfo domain of every bookwell error.
-const Domain = "bookwell.app"
 
 // Error is an application error.
 type Error struct {
@@ -76,74 +61,10 @@ func Wrap(err *Error, format string, args ...any) *Error {
 // Invalid is the kind and reason of every ValidationError.
 var Invalid = New(KindInvalid, "INVALID_ARGUMENT", "invalid request")
 
-// ToStatus turns err into the gRPC status a client sees. Application errors
-// keep their message and reason; validation errors carry BadRequest field
-// violations; context errors become CANCELED or DEADLINE_EXCEEDED; anything
-// else is logged and becomes a bare INTERNAL.
-func ToStatus(ctx context.Context, log *slog.Logger, err error) error {
-	if err == nil {
-		return nil
-	}
-	if _, ok := status.FromError(err); ok && !isApp(err) {
-		return err // already a status (from a downstream call)
-	}
-	var ve *ValidationError
-	if errors.As(err, &ve) {
-		br := &errdetails.BadRequest{}
-		for _, v := range ve.Violations {
-			br.FieldViolations = append(br.FieldViolations, &errdetails.BadRequest_FieldViolation{Field: v.Field, Description: v.Description})
-		}
-		st, _ := status.New(codes.InvalidArgument, ve.Error()).WithDetails(br,
-			&errdetails.ErrorInfo{Reason: Invalid.Reason, Domain: Domain})
-		return st.Err()
-	}
-	var ae *Error
-	if errors.As(err, &ae) {
-		st, _ := status.New(codeOf[ae.Kind], ae.Message).WithDetails(&errdetails.ErrorInfo{Reason: ae.Reason, Domain: Domain})
-		return st.Err()
-	}
-	switch {
-	case errors.Is(err, context.Canceled):
-		return status.Error(codes.Canceled, "request cancelled")
-	case errors.Is(err, context.DeadlineExceeded):
-		return status.Error(codes.DeadlineExceeded, "request timed out")
-	}
-	log.ErrorContext(ctx, "internal error", "err", err)
-	return status.Error(codes.Internal, "internal error")
-}
-
-func isApp(err error) bool {
+// IsApp reports whether err is, or wraps, an application error or a
+// validation error: one whose message may be shown to the caller.
+func IsApp(err error) bool {
 	var ae *Error
 	var ve *ValidationError
 	return errors.As(err, &ae) || errors.As(err, &ve)
-}
-
-// FromStatus turns a status from a downstream bookwell service back into an
-// application error, so it can be passed on or matched against sentinels.
-func FromStatus(err error) error {
-	st, ok := status.FromError(err)
-	if !ok || st.Code() == codes.OK {
-		return err
-	}
-	for _, d := range st.Details() {
-		switch d := d.(type) {
-		case *errdetails.BadRequest:
-			var v Violations
-			for _, fv := range d.GetFieldViolations() {
-				v.Add(fv.GetField(), fv.GetDescription())
-			}
-			if len(v) > 0 {
-				return v.Err()
-			}
-		case *errdetails.ErrorInfo:
-			if d.GetDomain() == Domain {
-				for k, c := range codeOf {
-					if c == st.Code() {
-						return New(k, d.GetReason(), st.Message())
-					}
-				}
-			}
-		}
-	}
-	return err
 }

@@ -48,7 +48,8 @@ func RequireSelf(ctx context.Context, id string, roles ...Role) (Principal, erro
 }
 
 // Credentials authenticate every call of a gRPC client as one principal,
-// with a token minted per call; tests and tools use them to call as a user.
+// with a development token minted per call (the service role with the
+// development service key); tests and tools use them.
 type Credentials struct {
 	Secret    string
 	Principal Principal
@@ -56,7 +57,7 @@ type Credentials struct {
 
 // GetRequestMetadata implements credentials.PerRPCCredentials.
 func (c Credentials) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
-	tok, err := Mint(c.Secret, c.Principal, time.Minute, time.Now())
+	tok, err := DevToken(c.Secret, c.Principal, time.Minute, time.Now())
 	if err != nil {
 		return nil, err
 	}

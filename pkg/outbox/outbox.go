@@ -2,7 +2,9 @@
 // the same Postgres transaction as the state change they describe, and a Relay
 // publishes them to JetStream with the event id as Nats-Msg-Id. An event is
 // published at least once; the stream's duplicate window and the consumers'
-// memory of event ids make that exactly once in effect.
+// memory of event ids make that exactly once in effect. The trace of the
+// transaction that added an event goes with it: stored in the row, sent as
+// the message's headers (traceparent), so the consumers join that trace.
 package outbox
 
 import (
@@ -17,10 +19,17 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/bookwell/bookwell/pkg/events"
 	"github.com/bookwell/bookwell/pkg/pgdb"
+	"github.com/bookwell/bookwell/pkg/telemetry"
 )
 
 //go:embed migrations/*.sql
@@ -43,8 +52,8 @@ func Add(ctx context.Context, tx pgx.Tx, ev events.Event) error {
 		return fmt.Errorf("outbox: encode %s: %w", ev.Type, err)
 	}
 	if _, err := tx.Exec(ctx,
-		`INSERT INTO outbox (id, subject, payload, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`,
-		ev.ID, ev.Type, body, ev.OccurredAt); err != nil {
+		`INSERT INTO outbox (id, subject, payload, created_at, trace_context) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`,
+		ev.ID, ev.Type, body, ev.OccurredAt, telemetry.Inject(ctx)); err != nil {
 		return fmt.Errorf("outbox: add %s: %w", ev.Type, err)
 	}
 	if _, err := tx.Exec(ctx, `SELECT pg_notify('outbox_' || current_schema(), '')`); err != nil {
@@ -64,13 +73,49 @@ type Relay struct {
 	Poll time.Duration
 	// Batch is how many events one transaction publishes; 256 if zero.
 	Batch int
+	// Limits are the stream's replicas and retention when Run creates or
+	// updates it; SkipEnsure leaves the stream as the bootstrap made it.
+	Limits     events.Limits
+	SkipEnsure bool
+}
+
+var published = promauto.NewCounterVec(prometheus.CounterOpts{
+	Name: "bookwell_outbox_published_events_total",
+	Help: "Events the outbox relay published to JetStream, by schema.",
+}, []string{"schema"})
+
+// metrics registers the gauges of the outbox's backlog, read from the table
+// when Prometheus scrapes (at most every 5 s): how many events wait and how
+// long the oldest has waited (0 when none does). The alert "outbox older than
+// a minute" reads the second.
+func (r *Relay) metrics() {
+	schema := prometheus.Labels{"schema": r.Schema}
+	telemetry.Register(telemetry.NewSampled("bookwell_outbox_unpublished_events",
+		"Events in the outbox not yet published, by schema.", schema, "", 5*time.Second,
+		func(ctx context.Context) (map[string]float64, error) {
+			var n int64
+			err := r.Pool.QueryRow(ctx, `SELECT count(*) FROM `+pgx.Identifier{r.Schema, "outbox"}.Sanitize()+` WHERE published_at IS NULL`).Scan(&n)
+			return map[string]float64{"": float64(n)}, err
+		}))
+	telemetry.Register(telemetry.NewSampled("bookwell_outbox_oldest_unpublished_age_seconds",
+		"How long the oldest event not yet published has waited in the outbox, by schema; 0 when none waits.", schema, "", 5*time.Second,
+		func(ctx context.Context) (map[string]float64, error) {
+			var age float64
+			err := r.Pool.QueryRow(ctx, `SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 FROM `+
+				pgx.Identifier{r.Schema, "outbox"}.Sanitize()+` WHERE published_at IS NULL`).Scan(&age)
+			return map[string]float64{"": age}, err
+		}))
+	published.WithLabelValues(r.Schema)
 }
 
 // Run publishes until ctx ends. Publishing failures are logged and retried;
 // events stay in the outbox until JetStream has acknowledged them.
 func (r *Relay) Run(ctx context.Context) error {
-	if _, err := events.Ensure(ctx, r.JS, r.Stream); err != nil {
-		return err
+	r.metrics()
+	if !r.SkipEnsure {
+		if _, err := events.EnsureWith(ctx, r.JS, r.Stream, r.Limits); err != nil {
+			return err
+		}
 	}
 	poll := r.Poll
 	if poll == 0 {
@@ -152,7 +197,7 @@ func (r *Relay) publishBatch(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // no-op after commit
-	rows, err := tx.Query(ctx, `SELECT id, subject, payload FROM outbox WHERE published_at IS NULL
+	rows, err := tx.Query(ctx, `SELECT id, subject, payload, trace_context FROM outbox WHERE published_at IS NULL
 		ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`, r.batch())
 	if err != nil {
 		return 0, err
@@ -161,11 +206,12 @@ func (r *Relay) publishBatch(ctx context.Context) (int, error) {
 		id      uuid.UUID
 		subject string
 		payload []byte
+		trace   telemetry.Carrier
 	}
 	var batch []row
 	for rows.Next() {
 		var x row
-		if err := rows.Scan(&x.id, &x.subject, &x.payload); err != nil {
+		if err := rows.Scan(&x.id, &x.subject, &x.payload, &x.trace); err != nil {
 			return 0, err
 		}
 		batch = append(batch, x)
@@ -179,7 +225,20 @@ func (r *Relay) publishBatch(ctx context.Context) (int, error) {
 	futures := make([]jetstream.PubAckFuture, 0, len(batch))
 	ids := make([]uuid.UUID, 0, len(batch))
 	for _, x := range batch {
-		f, err := r.JS.PublishAsync(x.subject, x.payload, jetstream.WithMsgID(x.id.String()))
+		msg := nats.NewMsg(x.subject)
+		msg.Data = x.payload
+		if len(x.trace) > 0 {
+			// A producer span in the trace of the change; the consumers'
+			// spans are its children.
+			_, span := telemetry.Tracer().Start(telemetry.Extract(ctx, x.trace), "publish "+x.subject,
+				trace.WithSpanKind(trace.SpanKindProducer),
+				trace.WithAttributes(attribute.String("messaging.system", "nats"),
+					attribute.String("messaging.destination.name", x.subject),
+					attribute.String("messaging.message.id", x.id.String())))
+			telemetry.Propagator.Inject(trace.ContextWithSpan(ctx, span), propagation.HeaderCarrier(msg.Header))
+			span.End()
+		}
+		f, err := r.JS.PublishMsgAsync(msg, jetstream.WithMsgID(x.id.String()))
 		if err != nil {
 			return 0, err
 		}
@@ -207,5 +266,25 @@ func (r *Relay) publishBatch(ctx context.Context) (int, error) {
 	if err := tx.Commit(ctx); err != nil {
 		return 0, err
 	}
+	published.WithLabelValues(r.Schema).Add(float64(len(batch)))
 	return len(batch), nil
+}
+
+// DeletePublishedBefore deletes the events published before before, in
+// batches, and says how many went; unpublished events always stay. An event
+// added again after its row is gone (a retried transaction, a rebuild) is
+// published again: the consumers' memory of event ids still drops it.
+func DeletePublishedBefore(ctx context.Context, pool *pgxpool.Pool, before time.Time) (int64, error) {
+	var total int64
+	for {
+		tag, err := pool.Exec(ctx, `DELETE FROM outbox WHERE ctid IN (
+			SELECT ctid FROM outbox WHERE published_at < $1 LIMIT 10000)`, before)
+		if err != nil {
+			return total, fmt.Errorf("outbox: delete published: %w", err)
+		}
+		total += tag.RowsAffected()
+		if tag.RowsAffected() < 10000 {
+			return total, nil
+		}
+	}
 }
