@@ -56,6 +56,11 @@ const (
 	BookingStatus_BOOKING_STATUS_EXPIRED BookingStatus = 9
 	// One side cancelled.
 	BookingStatus_BOOKING_STATUS_CANCELLED BookingStatus = 10
+	// The card's issuer asks the mentee to authenticate the payment (3-D
+	// Secure); booking.payment_action says how. The mentor sees the request
+	// only once the card processor confirms; it expires (slot freed, nothing
+	// charged) if that does not happen within the authentication timeout.
+	BookingStatus_BOOKING_STATUS_AWAITING_AUTHENTICATION BookingStatus = 11
 )
 
 // Enum value maps for BookingStatus.
@@ -72,19 +77,21 @@ var (
 		8:  "BOOKING_STATUS_REJECTED",
 		9:  "BOOKING_STATUS_EXPIRED",
 		10: "BOOKING_STATUS_CANCELLED",
+		11: "BOOKING_STATUS_AWAITING_AUTHENTICATION",
 	}
 	BookingStatus_value = map[string]int32{
-		"BOOKING_STATUS_UNSPECIFIED":          0,
-		"BOOKING_STATUS_PENDING":              1,
-		"BOOKING_STATUS_NEGOTIATING":          2,
-		"BOOKING_STATUS_AWAITING_PAYMENT":     3,
-		"BOOKING_STATUS_CONFIRMED":            4,
-		"BOOKING_STATUS_PENDING_CONFIRMATION": 5,
-		"BOOKING_STATUS_COMPLETED":            6,
-		"BOOKING_STATUS_NO_SHOW":              7,
-		"BOOKING_STATUS_REJECTED":             8,
-		"BOOKING_STATUS_EXPIRED":              9,
-		"BOOKING_STATUS_CANCELLED":            10,
+		"BOOKING_STATUS_UNSPECIFIED":             0,
+		"BOOKING_STATUS_PENDING":                 1,
+		"BOOKING_STATUS_NEGOTIATING":             2,
+		"BOOKING_STATUS_AWAITING_PAYMENT":        3,
+		"BOOKING_STATUS_CONFIRMED":               4,
+		"BOOKING_STATUS_PENDING_CONFIRMATION":    5,
+		"BOOKING_STATUS_COMPLETED":               6,
+		"BOOKING_STATUS_NO_SHOW":                 7,
+		"BOOKING_STATUS_REJECTED":                8,
+		"BOOKING_STATUS_EXPIRED":                 9,
+		"BOOKING_STATUS_CANCELLED":               10,
+		"BOOKING_STATUS_AWAITING_AUTHENTICATION": 11,
 	}
 )
 
@@ -267,6 +274,9 @@ const (
 	PaymentStatus_PAYMENT_STATUS_PARTIALLY_REFUNDED PaymentStatus = 5
 	// All of the payment went back to the mentee (or the hold was released).
 	PaymentStatus_PAYMENT_STATUS_REFUNDED PaymentStatus = 6
+	// The card needs the mentee's authentication (3-D Secure) before it holds
+	// anything.
+	PaymentStatus_PAYMENT_STATUS_AWAITING_AUTHENTICATION PaymentStatus = 7
 )
 
 // Enum value maps for PaymentStatus.
@@ -279,15 +289,17 @@ var (
 		4: "PAYMENT_STATUS_PAID",
 		5: "PAYMENT_STATUS_PARTIALLY_REFUNDED",
 		6: "PAYMENT_STATUS_REFUNDED",
+		7: "PAYMENT_STATUS_AWAITING_AUTHENTICATION",
 	}
 	PaymentStatus_value = map[string]int32{
-		"PAYMENT_STATUS_UNSPECIFIED":        0,
-		"PAYMENT_STATUS_NONE":               1,
-		"PAYMENT_STATUS_UNPAID":             2,
-		"PAYMENT_STATUS_AUTHORIZED":         3,
-		"PAYMENT_STATUS_PAID":               4,
-		"PAYMENT_STATUS_PARTIALLY_REFUNDED": 5,
-		"PAYMENT_STATUS_REFUNDED":           6,
+		"PAYMENT_STATUS_UNSPECIFIED":             0,
+		"PAYMENT_STATUS_NONE":                    1,
+		"PAYMENT_STATUS_UNPAID":                  2,
+		"PAYMENT_STATUS_AUTHORIZED":              3,
+		"PAYMENT_STATUS_PAID":                    4,
+		"PAYMENT_STATUS_PARTIALLY_REFUNDED":      5,
+		"PAYMENT_STATUS_REFUNDED":                6,
+		"PAYMENT_STATUS_AWAITING_AUTHENTICATION": 7,
 	}
 )
 
@@ -477,7 +489,710 @@ func (Continuation) EnumDescriptor() ([]byte, []int) {
 	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{6}
 }
 
-// Money is an amount in a currency's minor unit (cents).
+// MarketplacePolicy is what a marketplace configures: the rules of bookings
+// (booking), of intro sessions (scheduling), of money (payments) and of a
+// mentor's standing (reputation). Durations are strings like "48h" in JSON.
+// docs/product.md lists the defaults.
+type MarketplacePolicy struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The version: 0 for the defaults nobody changed yet, then 1, 2, ...
+	// Output only.
+	Version int64 `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
+	// The version's etag; an update must carry the etag it read.
+	Etag string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	// When this version was made. Output only.
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// Who made it. Output only.
+	UpdatedBy string `protobuf:"bytes,4,opt,name=updated_by,json=updatedBy,proto3" json:"updated_by,omitempty"`
+	// How long a request waits for an answer before it expires.
+	ApprovalWindow *durationpb.Duration `protobuf:"bytes,5,opt,name=approval_window,json=approvalWindow,proto3" json:"approval_window,omitempty"`
+	// When the mentor is reminded of an unanswered request.
+	ReminderAfter *durationpb.Duration `protobuf:"bytes,6,opt,name=reminder_after,json=reminderAfter,proto3" json:"reminder_after,omitempty"`
+	// How long before the session a mentee may cancel with a full refund.
+	FreeCancelBefore *durationpb.Duration `protobuf:"bytes,7,opt,name=free_cancel_before,json=freeCancelBefore,proto3" json:"free_cancel_before,omitempty"`
+	// What a mentee's late cancellation does.
+	LateMenteeCancellation LateCancellation `protobuf:"varint,8,opt,name=late_mentee_cancellation,json=lateMenteeCancellation,proto3,enum=bookwell.booking.v1.LateCancellation" json:"late_mentee_cancellation,omitempty"`
+	// Whether mentors may cancel a confirmed booking directly.
+	MentorMayCancel bool `protobuf:"varint,9,opt,name=mentor_may_cancel,json=mentorMayCancel,proto3" json:"mentor_may_cancel,omitempty"`
+	// The platform's commission, in basis points (1000 = 10 %).
+	CommissionBps int32 `protobuf:"varint,10,opt,name=commission_bps,json=commissionBps,proto3" json:"commission_bps,omitempty"`
+	// A mentor's cancellation or reschedule closer than this to the start is
+	// late.
+	LateChangeWindow *durationpb.Duration `protobuf:"bytes,11,opt,name=late_change_window,json=lateChangeWindow,proto3" json:"late_change_window,omitempty"`
+	// How many late changes a mentor may make within late_change_period
+	// before being suspended.
+	LateChangeLimit int32 `protobuf:"varint,12,opt,name=late_change_limit,json=lateChangeLimit,proto3" json:"late_change_limit,omitempty"`
+	// The period late changes are counted over.
+	LateChangePeriod *durationpb.Duration `protobuf:"bytes,13,opt,name=late_change_period,json=lateChangePeriod,proto3" json:"late_change_period,omitempty"`
+	// A cancellation streak of this length flags the mentor.
+	FlagStreak int32 `protobuf:"varint,14,opt,name=flag_streak,json=flagStreak,proto3" json:"flag_streak,omitempty"`
+	// A cancellation streak of this length deactivates the mentor.
+	DeactivateStreak int32 `protobuf:"varint,15,opt,name=deactivate_streak,json=deactivateStreak,proto3" json:"deactivate_streak,omitempty"`
+	// How long before an upcoming session both sides are reminded; 0: no
+	// reminder.
+	SessionReminderBefore *durationpb.Duration `protobuf:"bytes,16,opt,name=session_reminder_before,json=sessionReminderBefore,proto3" json:"session_reminder_before,omitempty"`
+	// When, after its start, an unmarked session counts as completed.
+	AutoCompleteAfter *durationpb.Duration `protobuf:"bytes,17,opt,name=auto_complete_after,json=autoCompleteAfter,proto3" json:"auto_complete_after,omitempty"`
+	// How long an ended booking still takes commands that move money.
+	AfterCare *durationpb.Duration `protobuf:"bytes,18,opt,name=after_care,json=afterCare,proto3" json:"after_care,omitempty"`
+	// New requests are approved at once (a mentor may override it).
+	AutoApprove bool `protobuf:"varint,19,opt,name=auto_approve,json=autoApprove,proto3" json:"auto_approve,omitempty"`
+	// Requests paid with a bundle credit are approved at once.
+	AutoApproveBundleBookings bool `protobuf:"varint,20,opt,name=auto_approve_bundle_bookings,json=autoApproveBundleBookings,proto3" json:"auto_approve_bundle_bookings,omitempty"`
+	// How long an intro session lasts.
+	IntroLength *durationpb.Duration `protobuf:"bytes,21,opt,name=intro_length,json=introLength,proto3" json:"intro_length,omitempty"`
+	// How far ahead an intro session must be booked at least.
+	IntroMinNotice *durationpb.Duration `protobuf:"bytes,22,opt,name=intro_min_notice,json=introMinNotice,proto3" json:"intro_min_notice,omitempty"`
+	// How far ahead an intro session may be booked at most.
+	IntroHorizon *durationpb.Duration `protobuf:"bytes,23,opt,name=intro_horizon,json=introHorizon,proto3" json:"intro_horizon,omitempty"`
+	// How many intro sessions a mentee may book in a calendar month (in their
+	// time zone).
+	IntroMonthlyQuota int32 `protobuf:"varint,24,opt,name=intro_monthly_quota,json=introMonthlyQuota,proto3" json:"intro_monthly_quota,omitempty"`
+	// A mentee may book one intro session per mentor.
+	IntroOnePerMentor bool `protobuf:"varint,25,opt,name=intro_one_per_mentor,json=introOnePerMentor,proto3" json:"intro_one_per_mentor,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *MarketplacePolicy) Reset() {
+	*x = MarketplacePolicy{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MarketplacePolicy) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MarketplacePolicy) ProtoMessage() {}
+
+func (x *MarketplacePolicy) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MarketplacePolicy.ProtoReflect.Descriptor instead.
+func (*MarketplacePolicy) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *MarketplacePolicy) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *MarketplacePolicy) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *MarketplacePolicy) GetUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdateTime
+	}
+	return nil
+}
+
+func (x *MarketplacePolicy) GetUpdatedBy() string {
+	if x != nil {
+		return x.UpdatedBy
+	}
+	return ""
+}
+
+func (x *MarketplacePolicy) GetApprovalWindow() *durationpb.Duration {
+	if x != nil {
+		return x.ApprovalWindow
+	}
+	return nil
+}
+
+func (x *MarketplacePolicy) GetReminderAfter() *durationpb.Duration {
+	if x != nil {
+		return x.ReminderAfter
+	}
+	return nil
+}
+
+func (x *MarketplacePolicy) GetFreeCancelBefore() *durationpb.Duration {
+	if x != nil {
+		return x.FreeCancelBefore
+	}
+	return nil
+}
+
+func (x *MarketplacePolicy) GetLateMenteeCancellation() LateCancellation {
+	if x != nil {
+		return x.LateMenteeCancellation
+	}
+	return LateCancellation_LATE_CANCELLATION_UNSPECIFIED
+}
+
+func (x *MarketplacePolicy) GetMentorMayCancel() bool {
+	if x != nil {
+		return x.MentorMayCancel
+	}
+	return false
+}
+
+func (x *MarketplacePolicy) GetCommissionBps() int32 {
+	if x != nil {
+		return x.CommissionBps
+	}
+	return 0
+}
+
+func (x *MarketplacePolicy) GetLateChangeWindow() *durationpb.Duration {
+	if x != nil {
+		return x.LateChangeWindow
+	}
+	return nil
+}
+
+func (x *MarketplacePolicy) GetLateChangeLimit() int32 {
+	if x != nil {
+		return x.LateChangeLimit
+	}
+	return 0
+}
+
+func (x *MarketplacePolicy) GetLateChangePeriod() *durationpb.Duration {
+	if x != nil {
+		return x.LateChangePeriod
+	}
+	return nil
+}
+
+func (x *MarketplacePolicy) GetFlagStreak() int32 {
+	if x != nil {
+		return x.FlagStreak
+	}
+	return 0
+}
+
+func (x *MarketplacePolicy) GetDeactivateStreak() int32 {
+	if x != nil {
+		return x.DeactivateStreak
+	}
+	return 0
+}
+
+func (x *MarketplacePolicy) GetSessionReminderBefore() *durationpb.Duration {
+	if x != nil {
+		return x.SessionReminderBefore
+	}
+	return nil
+}
+
+func (x *MarketplacePolicy) GetAutoCompleteAfter() *durationpb.Duration {
+	if x != nil {
+		return x.AutoCompleteAfter
+	}
+	return nil
+}
+
+func (x *MarketplacePolicy) GetAfterCare() *durationpb.Duration {
+	if x != nil {
+		return x.AfterCare
+	}
+	return nil
+}
+
+func (x *MarketplacePolicy) GetAutoApprove() bool {
+	if x != nil {
+		return x.AutoApprove
+	}
+	return false
+}
+
+func (x *MarketplacePolicy) GetAutoApproveBundleBookings() bool {
+	if x != nil {
+		return x.AutoApproveBundleBookings
+	}
+	return false
+}
+
+func (x *MarketplacePolicy) GetIntroLength() *durationpb.Duration {
+	if x != nil {
+		return x.IntroLength
+	}
+	return nil
+}
+
+func (x *MarketplacePolicy) GetIntroMinNotice() *durationpb.Duration {
+	if x != nil {
+		return x.IntroMinNotice
+	}
+	return nil
+}
+
+func (x *MarketplacePolicy) GetIntroHorizon() *durationpb.Duration {
+	if x != nil {
+		return x.IntroHorizon
+	}
+	return nil
+}
+
+func (x *MarketplacePolicy) GetIntroMonthlyQuota() int32 {
+	if x != nil {
+		return x.IntroMonthlyQuota
+	}
+	return 0
+}
+
+func (x *MarketplacePolicy) GetIntroOnePerMentor() bool {
+	if x != nil {
+		return x.IntroOnePerMentor
+	}
+	return false
+}
+
+// GetMarketplacePolicyRequest asks for the policy in force.
+type GetMarketplacePolicyRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetMarketplacePolicyRequest) Reset() {
+	*x = GetMarketplacePolicyRequest{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetMarketplacePolicyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetMarketplacePolicyRequest) ProtoMessage() {}
+
+func (x *GetMarketplacePolicyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetMarketplacePolicyRequest.ProtoReflect.Descriptor instead.
+func (*GetMarketplacePolicyRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{1}
+}
+
+// GetMarketplacePolicyResponse holds the policy in force.
+type GetMarketplacePolicyResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The policy.
+	Policy        *MarketplacePolicy `protobuf:"bytes,1,opt,name=policy,proto3" json:"policy,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetMarketplacePolicyResponse) Reset() {
+	*x = GetMarketplacePolicyResponse{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetMarketplacePolicyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetMarketplacePolicyResponse) ProtoMessage() {}
+
+func (x *GetMarketplacePolicyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetMarketplacePolicyResponse.ProtoReflect.Descriptor instead.
+func (*GetMarketplacePolicyResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *GetMarketplacePolicyResponse) GetPolicy() *MarketplacePolicy {
+	if x != nil {
+		return x.Policy
+	}
+	return nil
+}
+
+// UpdateMarketplacePolicyRequest changes the policy.
+type UpdateMarketplacePolicyRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The new values, and the etag of the version they change (required).
+	Policy *MarketplacePolicy `protobuf:"bytes,1,opt,name=policy,proto3" json:"policy,omitempty"`
+	// The fields to change; all given fields if empty.
+	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateMarketplacePolicyRequest) Reset() {
+	*x = UpdateMarketplacePolicyRequest{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateMarketplacePolicyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateMarketplacePolicyRequest) ProtoMessage() {}
+
+func (x *UpdateMarketplacePolicyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateMarketplacePolicyRequest.ProtoReflect.Descriptor instead.
+func (*UpdateMarketplacePolicyRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *UpdateMarketplacePolicyRequest) GetPolicy() *MarketplacePolicy {
+	if x != nil {
+		return x.Policy
+	}
+	return nil
+}
+
+func (x *UpdateMarketplacePolicyRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
+}
+
+// UpdateMarketplacePolicyResponse holds the new version.
+type UpdateMarketplacePolicyResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The policy now in force.
+	Policy        *MarketplacePolicy `protobuf:"bytes,1,opt,name=policy,proto3" json:"policy,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateMarketplacePolicyResponse) Reset() {
+	*x = UpdateMarketplacePolicyResponse{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateMarketplacePolicyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateMarketplacePolicyResponse) ProtoMessage() {}
+
+func (x *UpdateMarketplacePolicyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateMarketplacePolicyResponse.ProtoReflect.Descriptor instead.
+func (*UpdateMarketplacePolicyResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *UpdateMarketplacePolicyResponse) GetPolicy() *MarketplacePolicy {
+	if x != nil {
+		return x.Policy
+	}
+	return nil
+}
+
+// ListMarketplacePolicyChangesRequest pages through the policy's versions.
+type ListMarketplacePolicyChangesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At most this many (default 50, at most 200).
+	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// From a previous response's next_page_token.
+	PageToken     string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListMarketplacePolicyChangesRequest) Reset() {
+	*x = ListMarketplacePolicyChangesRequest{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListMarketplacePolicyChangesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListMarketplacePolicyChangesRequest) ProtoMessage() {}
+
+func (x *ListMarketplacePolicyChangesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListMarketplacePolicyChangesRequest.ProtoReflect.Descriptor instead.
+func (*ListMarketplacePolicyChangesRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ListMarketplacePolicyChangesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListMarketplacePolicyChangesRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// ListMarketplacePolicyChangesResponse is one page of versions.
+type ListMarketplacePolicyChangesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The versions, newest first.
+	Changes []*MarketplacePolicyChange `protobuf:"bytes,1,rep,name=changes,proto3" json:"changes,omitempty"`
+	// The next page's token; empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListMarketplacePolicyChangesResponse) Reset() {
+	*x = ListMarketplacePolicyChangesResponse{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListMarketplacePolicyChangesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListMarketplacePolicyChangesResponse) ProtoMessage() {}
+
+func (x *ListMarketplacePolicyChangesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListMarketplacePolicyChangesResponse.ProtoReflect.Descriptor instead.
+func (*ListMarketplacePolicyChangesResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ListMarketplacePolicyChangesResponse) GetChanges() []*MarketplacePolicyChange {
+	if x != nil {
+		return x.Changes
+	}
+	return nil
+}
+
+func (x *ListMarketplacePolicyChangesResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// MarketplacePolicyChange is one version of the policy: the audit record.
+type MarketplacePolicyChange struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The version it made.
+	Version int64 `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
+	// Who made it.
+	ActorId string `protobuf:"bytes,2,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
+	// When.
+	ChangeTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=change_time,json=changeTime,proto3" json:"change_time,omitempty"`
+	// What changed.
+	Fields        []*FieldChange `protobuf:"bytes,4,rep,name=fields,proto3" json:"fields,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MarketplacePolicyChange) Reset() {
+	*x = MarketplacePolicyChange{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MarketplacePolicyChange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MarketplacePolicyChange) ProtoMessage() {}
+
+func (x *MarketplacePolicyChange) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MarketplacePolicyChange.ProtoReflect.Descriptor instead.
+func (*MarketplacePolicyChange) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *MarketplacePolicyChange) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *MarketplacePolicyChange) GetActorId() string {
+	if x != nil {
+		return x.ActorId
+	}
+	return ""
+}
+
+func (x *MarketplacePolicyChange) GetChangeTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ChangeTime
+	}
+	return nil
+}
+
+func (x *MarketplacePolicyChange) GetFields() []*FieldChange {
+	if x != nil {
+		return x.Fields
+	}
+	return nil
+}
+
+// FieldChange is one field of a policy change, its values as JSON text.
+type FieldChange struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The field's name (e.g. "intro_min_notice").
+	Field string `protobuf:"bytes,1,opt,name=field,proto3" json:"field,omitempty"`
+	// Its value before.
+	OldValue string `protobuf:"bytes,2,opt,name=old_value,json=oldValue,proto3" json:"old_value,omitempty"`
+	// Its value after.
+	NewValue      string `protobuf:"bytes,3,opt,name=new_value,json=newValue,proto3" json:"new_value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FieldChange) Reset() {
+	*x = FieldChange{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FieldChange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FieldChange) ProtoMessage() {}
+
+func (x *FieldChange) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FieldChange.ProtoReflect.Descriptor instead.
+func (*FieldChange) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *FieldChange) GetField() string {
+	if x != nil {
+		return x.Field
+	}
+	return ""
+}
+
+func (x *FieldChange) GetOldValue() string {
+	if x != nil {
+		return x.OldValue
+	}
+	return ""
+}
+
+func (x *FieldChange) GetNewValue() string {
+	if x != nil {
+		return x.NewValue
+	}
+	return ""
+}
+
+// Money is an amount in a currency's minor unit: the cent of EUR or USD, the yen of JPY (which has
+// no smaller unit), the fils (a thousandth) of KWD.
+// JPY 5000 is 5,000 yen; KWD 1500 is 1.500 dinars.
 type Money struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// ISO 4217 code, e.g. "EUR".
@@ -490,7 +1205,7 @@ type Money struct {
 
 func (x *Money) Reset() {
 	*x = Money{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[0]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -502,7 +1217,7 @@ func (x *Money) String() string {
 func (*Money) ProtoMessage() {}
 
 func (x *Money) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[0]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -515,7 +1230,7 @@ func (x *Money) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Money.ProtoReflect.Descriptor instead.
 func (*Money) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{0}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Money) GetCurrency() string {
@@ -549,7 +1264,7 @@ type Proposal struct {
 
 func (x *Proposal) Reset() {
 	*x = Proposal{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[1]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -561,7 +1276,7 @@ func (x *Proposal) String() string {
 func (*Proposal) ProtoMessage() {}
 
 func (x *Proposal) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[1]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -574,7 +1289,7 @@ func (x *Proposal) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Proposal.ProtoReflect.Descriptor instead.
 func (*Proposal) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{1}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Proposal) GetStartTime() *timestamppb.Timestamp {
@@ -622,7 +1337,7 @@ type CalendarLinks struct {
 
 func (x *CalendarLinks) Reset() {
 	*x = CalendarLinks{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[2]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -634,7 +1349,7 @@ func (x *CalendarLinks) String() string {
 func (*CalendarLinks) ProtoMessage() {}
 
 func (x *CalendarLinks) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[2]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -647,7 +1362,7 @@ func (x *CalendarLinks) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CalendarLinks.ProtoReflect.Descriptor instead.
 func (*CalendarLinks) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{2}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *CalendarLinks) GetGoogle() string {
@@ -699,7 +1414,7 @@ type CancellationPolicy struct {
 
 func (x *CancellationPolicy) Reset() {
 	*x = CancellationPolicy{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[3]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -711,7 +1426,7 @@ func (x *CancellationPolicy) String() string {
 func (*CancellationPolicy) ProtoMessage() {}
 
 func (x *CancellationPolicy) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[3]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -724,7 +1439,7 @@ func (x *CancellationPolicy) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancellationPolicy.ProtoReflect.Descriptor instead.
 func (*CancellationPolicy) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{3}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *CancellationPolicy) GetFreeUntil() *timestamppb.Timestamp {
@@ -781,7 +1496,7 @@ type Outcome struct {
 
 func (x *Outcome) Reset() {
 	*x = Outcome{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[4]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -793,7 +1508,7 @@ func (x *Outcome) String() string {
 func (*Outcome) ProtoMessage() {}
 
 func (x *Outcome) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[4]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -806,7 +1521,7 @@ func (x *Outcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Outcome.ProtoReflect.Descriptor instead.
 func (*Outcome) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{4}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Outcome) GetEndedBy() Role {
@@ -926,13 +1641,23 @@ type Booking struct {
 	SessionId string `protobuf:"bytes,37,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
 	// The cancellation policy that applies, in a sentence.
 	CancellationSummary string `protobuf:"bytes,38,opt,name=cancellation_summary,json=cancellationSummary,proto3" json:"cancellation_summary,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// The version of the marketplace policy the booking was requested under;
+	// its rules (cancellation, commission, windows) stay those of that version.
+	PolicyVersion int64 `protobuf:"varint,39,opt,name=policy_version,json=policyVersion,proto3" json:"policy_version,omitempty"`
+	// What the mentee's browser needs to complete the card's authentication
+	// (3-D Secure) while the booking is AWAITING_AUTHENTICATION; only the
+	// mentee sees it.
+	PaymentAction *PaymentAction `protobuf:"bytes,40,opt,name=payment_action,json=paymentAction,proto3" json:"payment_action,omitempty"`
+	// The mentee disputed the card payment with their bank (a chargeback);
+	// the card processor decides it.
+	PaymentDisputed bool `protobuf:"varint,41,opt,name=payment_disputed,json=paymentDisputed,proto3" json:"payment_disputed,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Booking) Reset() {
 	*x = Booking{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[5]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -944,7 +1669,7 @@ func (x *Booking) String() string {
 func (*Booking) ProtoMessage() {}
 
 func (x *Booking) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[5]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -957,7 +1682,7 @@ func (x *Booking) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Booking.ProtoReflect.Descriptor instead.
 func (*Booking) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{5}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Booking) GetId() string {
@@ -1226,7 +1951,28 @@ func (x *Booking) GetCancellationSummary() string {
 	return ""
 }
 
-// PendingView is what the mentor sees to decide on a request (seed 000).
+func (x *Booking) GetPolicyVersion() int64 {
+	if x != nil {
+		return x.PolicyVersion
+	}
+	return 0
+}
+
+func (x *Booking) GetPaymentAction() *PaymentAction {
+	if x != nil {
+		return x.PaymentAction
+	}
+	return nil
+}
+
+func (x *Booking) GetPaymentDisputed() bool {
+	if x != nil {
+		return x.PaymentDisputed
+	}
+	return false
+}
+
+// PendingView is what the mentor sees to decide on a request.
 type PendingView struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Prior sessions the mentee had (with any mentor).
@@ -1249,7 +1995,7 @@ type PendingView struct {
 
 func (x *PendingView) Reset() {
 	*x = PendingView{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[6]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1261,7 +2007,7 @@ func (x *PendingView) String() string {
 func (*PendingView) ProtoMessage() {}
 
 func (x *PendingView) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[6]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1274,7 +2020,7 @@ func (x *PendingView) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PendingView.ProtoReflect.Descriptor instead.
 func (*PendingView) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{6}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *PendingView) GetMenteePriorSessions() int32 {
@@ -1345,7 +2091,7 @@ type CreateBookingRequest struct {
 
 func (x *CreateBookingRequest) Reset() {
 	*x = CreateBookingRequest{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[7]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1357,7 +2103,7 @@ func (x *CreateBookingRequest) String() string {
 func (*CreateBookingRequest) ProtoMessage() {}
 
 func (x *CreateBookingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[7]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1370,7 +2116,7 @@ func (x *CreateBookingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateBookingRequest.ProtoReflect.Descriptor instead.
 func (*CreateBookingRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{7}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CreateBookingRequest) GetBooking() *Booking {
@@ -1405,7 +2151,7 @@ type CreateBookingResponse struct {
 
 func (x *CreateBookingResponse) Reset() {
 	*x = CreateBookingResponse{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[8]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1417,7 +2163,7 @@ func (x *CreateBookingResponse) String() string {
 func (*CreateBookingResponse) ProtoMessage() {}
 
 func (x *CreateBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[8]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1430,7 +2176,7 @@ func (x *CreateBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateBookingResponse.ProtoReflect.Descriptor instead.
 func (*CreateBookingResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{8}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *CreateBookingResponse) GetBooking() *Booking {
@@ -1451,7 +2197,7 @@ type GetBookingRequest struct {
 
 func (x *GetBookingRequest) Reset() {
 	*x = GetBookingRequest{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[9]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1463,7 +2209,7 @@ func (x *GetBookingRequest) String() string {
 func (*GetBookingRequest) ProtoMessage() {}
 
 func (x *GetBookingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[9]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1476,7 +2222,7 @@ func (x *GetBookingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetBookingRequest.ProtoReflect.Descriptor instead.
 func (*GetBookingRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{9}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *GetBookingRequest) GetId() string {
@@ -1499,7 +2245,7 @@ type GetBookingResponse struct {
 
 func (x *GetBookingResponse) Reset() {
 	*x = GetBookingResponse{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[10]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1511,7 +2257,7 @@ func (x *GetBookingResponse) String() string {
 func (*GetBookingResponse) ProtoMessage() {}
 
 func (x *GetBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[10]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1524,7 +2270,7 @@ func (x *GetBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetBookingResponse.ProtoReflect.Descriptor instead.
 func (*GetBookingResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{10}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *GetBookingResponse) GetBooking() *Booking {
@@ -1567,7 +2313,7 @@ type ListBookingsRequest struct {
 	// "start_time" (the default: next session first), "start_time desc",
 	// "create_time" or "create_time desc".
 	OrderBy string `protobuf:"bytes,11,opt,name=order_by,json=orderBy,proto3" json:"order_by,omitempty"`
-	// Only upcoming sessions in the next 72 hours (seed 001).
+	// Only upcoming sessions in the next 72 hours.
 	Upcoming bool `protobuf:"varint,12,opt,name=upcoming,proto3" json:"upcoming,omitempty"`
 	// Only bookings with a payment still to be received (manual methods).
 	Unpaid        bool `protobuf:"varint,13,opt,name=unpaid,proto3" json:"unpaid,omitempty"`
@@ -1577,7 +2323,7 @@ type ListBookingsRequest struct {
 
 func (x *ListBookingsRequest) Reset() {
 	*x = ListBookingsRequest{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[11]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1589,7 +2335,7 @@ func (x *ListBookingsRequest) String() string {
 func (*ListBookingsRequest) ProtoMessage() {}
 
 func (x *ListBookingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[11]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1602,7 +2348,7 @@ func (x *ListBookingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListBookingsRequest.ProtoReflect.Descriptor instead.
 func (*ListBookingsRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{11}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ListBookingsRequest) GetPageSize() int32 {
@@ -1709,7 +2455,7 @@ type ListBookingsResponse struct {
 
 func (x *ListBookingsResponse) Reset() {
 	*x = ListBookingsResponse{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[12]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1721,7 +2467,7 @@ func (x *ListBookingsResponse) String() string {
 func (*ListBookingsResponse) ProtoMessage() {}
 
 func (x *ListBookingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[12]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1734,7 +2480,7 @@ func (x *ListBookingsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListBookingsResponse.ProtoReflect.Descriptor instead.
 func (*ListBookingsResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{12}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ListBookingsResponse) GetBookings() []*Booking {
@@ -1751,18 +2497,25 @@ func (x *ListBookingsResponse) GetNextPageToken() string {
 	return ""
 }
 
-// ExportBookingsRequest selects the bookings to export.
+// ExportBookingsRequest selects the bookings to export. The CSV has one row
+// per booking; times are UTC (RFC 3339) and amounts are in major units with
+// the currency's own decimals ("5000" for JPY 5000, "19.99" for USD 1999,
+// "1.500" for KWD 1500).
 type ExportBookingsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Same filters as ListBookings; page_size and page_token are ignored.
-	Filter        *ListBookingsRequest `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
+	Filter *ListBookingsRequest `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
+	// Begin the file with a UTF-8 byte-order mark (REST: `?bom=true`), which
+	// Excel needs to show non-ASCII names right. Off by default: the file then
+	// begins with the header row, as CSV parsers expect.
+	Bom           bool `protobuf:"varint,2,opt,name=bom,proto3" json:"bom,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ExportBookingsRequest) Reset() {
 	*x = ExportBookingsRequest{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[13]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1774,7 +2527,7 @@ func (x *ExportBookingsRequest) String() string {
 func (*ExportBookingsRequest) ProtoMessage() {}
 
 func (x *ExportBookingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[13]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1787,7 +2540,7 @@ func (x *ExportBookingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportBookingsRequest.ProtoReflect.Descriptor instead.
 func (*ExportBookingsRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{13}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ExportBookingsRequest) GetFilter() *ListBookingsRequest {
@@ -1795,6 +2548,13 @@ func (x *ExportBookingsRequest) GetFilter() *ListBookingsRequest {
 		return x.Filter
 	}
 	return nil
+}
+
+func (x *ExportBookingsRequest) GetBom() bool {
+	if x != nil {
+		return x.Bom
+	}
+	return false
 }
 
 // ApproveBookingRequest approves a pending booking.
@@ -1810,7 +2570,7 @@ type ApproveBookingRequest struct {
 
 func (x *ApproveBookingRequest) Reset() {
 	*x = ApproveBookingRequest{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[14]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1822,7 +2582,7 @@ func (x *ApproveBookingRequest) String() string {
 func (*ApproveBookingRequest) ProtoMessage() {}
 
 func (x *ApproveBookingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[14]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1835,7 +2595,7 @@ func (x *ApproveBookingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveBookingRequest.ProtoReflect.Descriptor instead.
 func (*ApproveBookingRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{14}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ApproveBookingRequest) GetId() string {
@@ -1863,7 +2623,7 @@ type ApproveBookingResponse struct {
 
 func (x *ApproveBookingResponse) Reset() {
 	*x = ApproveBookingResponse{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[15]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1875,7 +2635,7 @@ func (x *ApproveBookingResponse) String() string {
 func (*ApproveBookingResponse) ProtoMessage() {}
 
 func (x *ApproveBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[15]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1888,7 +2648,7 @@ func (x *ApproveBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveBookingResponse.ProtoReflect.Descriptor instead.
 func (*ApproveBookingResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{15}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ApproveBookingResponse) GetBooking() *Booking {
@@ -1911,7 +2671,7 @@ type RejectBookingRequest struct {
 
 func (x *RejectBookingRequest) Reset() {
 	*x = RejectBookingRequest{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[16]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1923,7 +2683,7 @@ func (x *RejectBookingRequest) String() string {
 func (*RejectBookingRequest) ProtoMessage() {}
 
 func (x *RejectBookingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[16]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1936,7 +2696,7 @@ func (x *RejectBookingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RejectBookingRequest.ProtoReflect.Descriptor instead.
 func (*RejectBookingRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{16}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *RejectBookingRequest) GetId() string {
@@ -1964,7 +2724,7 @@ type RejectBookingResponse struct {
 
 func (x *RejectBookingResponse) Reset() {
 	*x = RejectBookingResponse{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[17]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1976,7 +2736,7 @@ func (x *RejectBookingResponse) String() string {
 func (*RejectBookingResponse) ProtoMessage() {}
 
 func (x *RejectBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[17]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1989,7 +2749,7 @@ func (x *RejectBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RejectBookingResponse.ProtoReflect.Descriptor instead.
 func (*RejectBookingResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{17}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *RejectBookingResponse) GetBooking() *Booking {
@@ -2014,7 +2774,7 @@ type ProposeTimeRequest struct {
 
 func (x *ProposeTimeRequest) Reset() {
 	*x = ProposeTimeRequest{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[18]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2026,7 +2786,7 @@ func (x *ProposeTimeRequest) String() string {
 func (*ProposeTimeRequest) ProtoMessage() {}
 
 func (x *ProposeTimeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[18]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2039,7 +2799,7 @@ func (x *ProposeTimeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProposeTimeRequest.ProtoReflect.Descriptor instead.
 func (*ProposeTimeRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{18}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ProposeTimeRequest) GetId() string {
@@ -2074,7 +2834,7 @@ type ProposeTimeResponse struct {
 
 func (x *ProposeTimeResponse) Reset() {
 	*x = ProposeTimeResponse{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[19]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2086,7 +2846,7 @@ func (x *ProposeTimeResponse) String() string {
 func (*ProposeTimeResponse) ProtoMessage() {}
 
 func (x *ProposeTimeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[19]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2099,7 +2859,7 @@ func (x *ProposeTimeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProposeTimeResponse.ProtoReflect.Descriptor instead.
 func (*ProposeTimeResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{19}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ProposeTimeResponse) GetBooking() *Booking {
@@ -2120,7 +2880,7 @@ type AcceptProposalRequest struct {
 
 func (x *AcceptProposalRequest) Reset() {
 	*x = AcceptProposalRequest{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[20]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2132,7 +2892,7 @@ func (x *AcceptProposalRequest) String() string {
 func (*AcceptProposalRequest) ProtoMessage() {}
 
 func (x *AcceptProposalRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[20]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2145,7 +2905,7 @@ func (x *AcceptProposalRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcceptProposalRequest.ProtoReflect.Descriptor instead.
 func (*AcceptProposalRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{20}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *AcceptProposalRequest) GetId() string {
@@ -2166,7 +2926,7 @@ type AcceptProposalResponse struct {
 
 func (x *AcceptProposalResponse) Reset() {
 	*x = AcceptProposalResponse{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[21]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2178,7 +2938,7 @@ func (x *AcceptProposalResponse) String() string {
 func (*AcceptProposalResponse) ProtoMessage() {}
 
 func (x *AcceptProposalResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[21]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2191,7 +2951,7 @@ func (x *AcceptProposalResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcceptProposalResponse.ProtoReflect.Descriptor instead.
 func (*AcceptProposalResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{21}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *AcceptProposalResponse) GetBooking() *Booking {
@@ -2212,7 +2972,7 @@ type DeclineProposalRequest struct {
 
 func (x *DeclineProposalRequest) Reset() {
 	*x = DeclineProposalRequest{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[22]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2224,7 +2984,7 @@ func (x *DeclineProposalRequest) String() string {
 func (*DeclineProposalRequest) ProtoMessage() {}
 
 func (x *DeclineProposalRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[22]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2237,7 +2997,7 @@ func (x *DeclineProposalRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeclineProposalRequest.ProtoReflect.Descriptor instead.
 func (*DeclineProposalRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{22}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *DeclineProposalRequest) GetId() string {
@@ -2258,7 +3018,7 @@ type DeclineProposalResponse struct {
 
 func (x *DeclineProposalResponse) Reset() {
 	*x = DeclineProposalResponse{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[23]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2270,7 +3030,7 @@ func (x *DeclineProposalResponse) String() string {
 func (*DeclineProposalResponse) ProtoMessage() {}
 
 func (x *DeclineProposalResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[23]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2283,7 +3043,7 @@ func (x *DeclineProposalResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeclineProposalResponse.ProtoReflect.Descriptor instead.
 func (*DeclineProposalResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{23}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *DeclineProposalResponse) GetBooking() *Booking {
@@ -2306,7 +3066,7 @@ type CancelBookingRequest struct {
 
 func (x *CancelBookingRequest) Reset() {
 	*x = CancelBookingRequest{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[24]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2318,7 +3078,7 @@ func (x *CancelBookingRequest) String() string {
 func (*CancelBookingRequest) ProtoMessage() {}
 
 func (x *CancelBookingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[24]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2331,7 +3091,7 @@ func (x *CancelBookingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelBookingRequest.ProtoReflect.Descriptor instead.
 func (*CancelBookingRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{24}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *CancelBookingRequest) GetId() string {
@@ -2360,7 +3120,7 @@ type CancelBookingResponse struct {
 
 func (x *CancelBookingResponse) Reset() {
 	*x = CancelBookingResponse{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[25]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2372,7 +3132,7 @@ func (x *CancelBookingResponse) String() string {
 func (*CancelBookingResponse) ProtoMessage() {}
 
 func (x *CancelBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[25]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2385,7 +3145,7 @@ func (x *CancelBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelBookingResponse.ProtoReflect.Descriptor instead.
 func (*CancelBookingResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{25}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *CancelBookingResponse) GetBooking() *Booking {
@@ -2406,7 +3166,7 @@ type MarkPaidRequest struct {
 
 func (x *MarkPaidRequest) Reset() {
 	*x = MarkPaidRequest{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[26]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2418,7 +3178,7 @@ func (x *MarkPaidRequest) String() string {
 func (*MarkPaidRequest) ProtoMessage() {}
 
 func (x *MarkPaidRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[26]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2431,7 +3191,7 @@ func (x *MarkPaidRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarkPaidRequest.ProtoReflect.Descriptor instead.
 func (*MarkPaidRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{26}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *MarkPaidRequest) GetId() string {
@@ -2452,7 +3212,7 @@ type MarkPaidResponse struct {
 
 func (x *MarkPaidResponse) Reset() {
 	*x = MarkPaidResponse{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[27]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2464,7 +3224,7 @@ func (x *MarkPaidResponse) String() string {
 func (*MarkPaidResponse) ProtoMessage() {}
 
 func (x *MarkPaidResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[27]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2477,7 +3237,7 @@ func (x *MarkPaidResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarkPaidResponse.ProtoReflect.Descriptor instead.
 func (*MarkPaidResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{27}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *MarkPaidResponse) GetBooking() *Booking {
@@ -2498,7 +3258,7 @@ type MarkRefundedRequest struct {
 
 func (x *MarkRefundedRequest) Reset() {
 	*x = MarkRefundedRequest{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[28]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2510,7 +3270,7 @@ func (x *MarkRefundedRequest) String() string {
 func (*MarkRefundedRequest) ProtoMessage() {}
 
 func (x *MarkRefundedRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[28]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2523,7 +3283,7 @@ func (x *MarkRefundedRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarkRefundedRequest.ProtoReflect.Descriptor instead.
 func (*MarkRefundedRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{28}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *MarkRefundedRequest) GetId() string {
@@ -2544,7 +3304,7 @@ type MarkRefundedResponse struct {
 
 func (x *MarkRefundedResponse) Reset() {
 	*x = MarkRefundedResponse{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[29]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2556,7 +3316,7 @@ func (x *MarkRefundedResponse) String() string {
 func (*MarkRefundedResponse) ProtoMessage() {}
 
 func (x *MarkRefundedResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[29]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2569,7 +3329,7 @@ func (x *MarkRefundedResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarkRefundedResponse.ProtoReflect.Descriptor instead.
 func (*MarkRefundedResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{29}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *MarkRefundedResponse) GetBooking() *Booking {
@@ -2590,7 +3350,7 @@ type CompleteBookingRequest struct {
 
 func (x *CompleteBookingRequest) Reset() {
 	*x = CompleteBookingRequest{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[30]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2602,7 +3362,7 @@ func (x *CompleteBookingRequest) String() string {
 func (*CompleteBookingRequest) ProtoMessage() {}
 
 func (x *CompleteBookingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[30]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2615,7 +3375,7 @@ func (x *CompleteBookingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteBookingRequest.ProtoReflect.Descriptor instead.
 func (*CompleteBookingRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{30}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *CompleteBookingRequest) GetId() string {
@@ -2636,7 +3396,7 @@ type CompleteBookingResponse struct {
 
 func (x *CompleteBookingResponse) Reset() {
 	*x = CompleteBookingResponse{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[31]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2648,7 +3408,7 @@ func (x *CompleteBookingResponse) String() string {
 func (*CompleteBookingResponse) ProtoMessage() {}
 
 func (x *CompleteBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[31]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2661,7 +3421,7 @@ func (x *CompleteBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteBookingResponse.ProtoReflect.Descriptor instead.
 func (*CompleteBookingResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{31}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *CompleteBookingResponse) GetBooking() *Booking {
@@ -2682,7 +3442,7 @@ type MarkNoShowRequest struct {
 
 func (x *MarkNoShowRequest) Reset() {
 	*x = MarkNoShowRequest{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[32]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2694,7 +3454,7 @@ func (x *MarkNoShowRequest) String() string {
 func (*MarkNoShowRequest) ProtoMessage() {}
 
 func (x *MarkNoShowRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[32]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2707,7 +3467,7 @@ func (x *MarkNoShowRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarkNoShowRequest.ProtoReflect.Descriptor instead.
 func (*MarkNoShowRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{32}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *MarkNoShowRequest) GetId() string {
@@ -2728,7 +3488,7 @@ type MarkNoShowResponse struct {
 
 func (x *MarkNoShowResponse) Reset() {
 	*x = MarkNoShowResponse{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[33]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2740,7 +3500,7 @@ func (x *MarkNoShowResponse) String() string {
 func (*MarkNoShowResponse) ProtoMessage() {}
 
 func (x *MarkNoShowResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[33]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2753,7 +3513,7 @@ func (x *MarkNoShowResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarkNoShowResponse.ProtoReflect.Descriptor instead.
 func (*MarkNoShowResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{33}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *MarkNoShowResponse) GetBooking() *Booking {
@@ -2778,7 +3538,7 @@ type RefundBookingRequest struct {
 
 func (x *RefundBookingRequest) Reset() {
 	*x = RefundBookingRequest{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[34]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2790,7 +3550,7 @@ func (x *RefundBookingRequest) String() string {
 func (*RefundBookingRequest) ProtoMessage() {}
 
 func (x *RefundBookingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[34]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2803,7 +3563,7 @@ func (x *RefundBookingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RefundBookingRequest.ProtoReflect.Descriptor instead.
 func (*RefundBookingRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{34}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *RefundBookingRequest) GetId() string {
@@ -2838,7 +3598,7 @@ type RefundBookingResponse struct {
 
 func (x *RefundBookingResponse) Reset() {
 	*x = RefundBookingResponse{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[35]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2850,7 +3610,7 @@ func (x *RefundBookingResponse) String() string {
 func (*RefundBookingResponse) ProtoMessage() {}
 
 func (x *RefundBookingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[35]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2863,7 +3623,7 @@ func (x *RefundBookingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RefundBookingResponse.ProtoReflect.Descriptor instead.
 func (*RefundBookingResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{35}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *RefundBookingResponse) GetBooking() *Booking {
@@ -2888,7 +3648,7 @@ type DecideContinuationRequest struct {
 
 func (x *DecideContinuationRequest) Reset() {
 	*x = DecideContinuationRequest{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[36]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2900,7 +3660,7 @@ func (x *DecideContinuationRequest) String() string {
 func (*DecideContinuationRequest) ProtoMessage() {}
 
 func (x *DecideContinuationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[36]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2913,7 +3673,7 @@ func (x *DecideContinuationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DecideContinuationRequest.ProtoReflect.Descriptor instead.
 func (*DecideContinuationRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{36}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *DecideContinuationRequest) GetId() string {
@@ -2948,7 +3708,7 @@ type DecideContinuationResponse struct {
 
 func (x *DecideContinuationResponse) Reset() {
 	*x = DecideContinuationResponse{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[37]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2960,7 +3720,7 @@ func (x *DecideContinuationResponse) String() string {
 func (*DecideContinuationResponse) ProtoMessage() {}
 
 func (x *DecideContinuationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[37]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2973,7 +3733,7 @@ func (x *DecideContinuationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DecideContinuationResponse.ProtoReflect.Descriptor instead.
 func (*DecideContinuationResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{37}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *DecideContinuationResponse) GetBooking() *Booking {
@@ -2996,7 +3756,7 @@ type SendMessageRequest struct {
 
 func (x *SendMessageRequest) Reset() {
 	*x = SendMessageRequest{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[38]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3008,7 +3768,7 @@ func (x *SendMessageRequest) String() string {
 func (*SendMessageRequest) ProtoMessage() {}
 
 func (x *SendMessageRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[38]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3021,7 +3781,7 @@ func (x *SendMessageRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendMessageRequest.ProtoReflect.Descriptor instead.
 func (*SendMessageRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{38}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *SendMessageRequest) GetId() string {
@@ -3049,7 +3809,7 @@ type SendMessageResponse struct {
 
 func (x *SendMessageResponse) Reset() {
 	*x = SendMessageResponse{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[39]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3061,7 +3821,7 @@ func (x *SendMessageResponse) String() string {
 func (*SendMessageResponse) ProtoMessage() {}
 
 func (x *SendMessageResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[39]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3074,7 +3834,7 @@ func (x *SendMessageResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendMessageResponse.ProtoReflect.Descriptor instead.
 func (*SendMessageResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{39}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *SendMessageResponse) GetBooking() *Booking {
@@ -3097,7 +3857,7 @@ type UpdateNotesRequest struct {
 
 func (x *UpdateNotesRequest) Reset() {
 	*x = UpdateNotesRequest{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[40]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3109,7 +3869,7 @@ func (x *UpdateNotesRequest) String() string {
 func (*UpdateNotesRequest) ProtoMessage() {}
 
 func (x *UpdateNotesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[40]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3122,7 +3882,7 @@ func (x *UpdateNotesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateNotesRequest.ProtoReflect.Descriptor instead.
 func (*UpdateNotesRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{40}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *UpdateNotesRequest) GetId() string {
@@ -3150,7 +3910,7 @@ type UpdateNotesResponse struct {
 
 func (x *UpdateNotesResponse) Reset() {
 	*x = UpdateNotesResponse{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[41]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3162,7 +3922,7 @@ func (x *UpdateNotesResponse) String() string {
 func (*UpdateNotesResponse) ProtoMessage() {}
 
 func (x *UpdateNotesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[41]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3175,7 +3935,7 @@ func (x *UpdateNotesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateNotesResponse.ProtoReflect.Descriptor instead.
 func (*UpdateNotesResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{41}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *UpdateNotesResponse) GetBooking() *Booking {
@@ -3196,7 +3956,7 @@ type CompleteSessionRequest struct {
 
 func (x *CompleteSessionRequest) Reset() {
 	*x = CompleteSessionRequest{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[42]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3208,7 +3968,7 @@ func (x *CompleteSessionRequest) String() string {
 func (*CompleteSessionRequest) ProtoMessage() {}
 
 func (x *CompleteSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[42]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3221,7 +3981,7 @@ func (x *CompleteSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteSessionRequest.ProtoReflect.Descriptor instead.
 func (*CompleteSessionRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{42}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *CompleteSessionRequest) GetSessionId() string {
@@ -3242,7 +4002,7 @@ type CompleteSessionResponse struct {
 
 func (x *CompleteSessionResponse) Reset() {
 	*x = CompleteSessionResponse{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[43]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3254,7 +4014,7 @@ func (x *CompleteSessionResponse) String() string {
 func (*CompleteSessionResponse) ProtoMessage() {}
 
 func (x *CompleteSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[43]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3267,7 +4027,7 @@ func (x *CompleteSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteSessionResponse.ProtoReflect.Descriptor instead.
 func (*CompleteSessionResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{43}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *CompleteSessionResponse) GetBookings() []*Booking {
@@ -3304,7 +4064,7 @@ type BookingSettings struct {
 
 func (x *BookingSettings) Reset() {
 	*x = BookingSettings{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[44]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3316,7 +4076,7 @@ func (x *BookingSettings) String() string {
 func (*BookingSettings) ProtoMessage() {}
 
 func (x *BookingSettings) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[44]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3329,7 +4089,7 @@ func (x *BookingSettings) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BookingSettings.ProtoReflect.Descriptor instead.
 func (*BookingSettings) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{44}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *BookingSettings) GetMentorId() string {
@@ -3406,7 +4166,7 @@ type GetBookingSettingsRequest struct {
 
 func (x *GetBookingSettingsRequest) Reset() {
 	*x = GetBookingSettingsRequest{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[45]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3418,7 +4178,7 @@ func (x *GetBookingSettingsRequest) String() string {
 func (*GetBookingSettingsRequest) ProtoMessage() {}
 
 func (x *GetBookingSettingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[45]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3431,7 +4191,7 @@ func (x *GetBookingSettingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetBookingSettingsRequest.ProtoReflect.Descriptor instead.
 func (*GetBookingSettingsRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{45}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *GetBookingSettingsRequest) GetMentorId() string {
@@ -3452,7 +4212,7 @@ type GetBookingSettingsResponse struct {
 
 func (x *GetBookingSettingsResponse) Reset() {
 	*x = GetBookingSettingsResponse{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[46]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3464,7 +4224,7 @@ func (x *GetBookingSettingsResponse) String() string {
 func (*GetBookingSettingsResponse) ProtoMessage() {}
 
 func (x *GetBookingSettingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[46]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3477,7 +4237,7 @@ func (x *GetBookingSettingsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetBookingSettingsResponse.ProtoReflect.Descriptor instead.
 func (*GetBookingSettingsResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{46}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *GetBookingSettingsResponse) GetSettings() *BookingSettings {
@@ -3500,7 +4260,7 @@ type UpdateBookingSettingsRequest struct {
 
 func (x *UpdateBookingSettingsRequest) Reset() {
 	*x = UpdateBookingSettingsRequest{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[47]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3512,7 +4272,7 @@ func (x *UpdateBookingSettingsRequest) String() string {
 func (*UpdateBookingSettingsRequest) ProtoMessage() {}
 
 func (x *UpdateBookingSettingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[47]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3525,7 +4285,7 @@ func (x *UpdateBookingSettingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateBookingSettingsRequest.ProtoReflect.Descriptor instead.
 func (*UpdateBookingSettingsRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{47}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *UpdateBookingSettingsRequest) GetSettings() *BookingSettings {
@@ -3553,7 +4313,7 @@ type UpdateBookingSettingsResponse struct {
 
 func (x *UpdateBookingSettingsResponse) Reset() {
 	*x = UpdateBookingSettingsResponse{}
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[48]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3565,7 +4325,7 @@ func (x *UpdateBookingSettingsResponse) String() string {
 func (*UpdateBookingSettingsResponse) ProtoMessage() {}
 
 func (x *UpdateBookingSettingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[48]
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3578,7 +4338,7 @@ func (x *UpdateBookingSettingsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateBookingSettingsResponse.ProtoReflect.Descriptor instead.
 func (*UpdateBookingSettingsResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{48}
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *UpdateBookingSettingsResponse) GetSettings() *BookingSettings {
@@ -3588,11 +4348,236 @@ func (x *UpdateBookingSettingsResponse) GetSettings() *BookingSettings {
 	return nil
 }
 
+// PaymentAction is what a front end needs to complete a card's
+// authentication (3-D Secure).
+type PaymentAction struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The card processor's client secret of the payment (with Stripe, pass it
+	// to stripe.js handleNextAction / confirmCardPayment).
+	ClientSecret string `protobuf:"bytes,1,opt,name=client_secret,json=clientSecret,proto3" json:"client_secret,omitempty"`
+	// Where to send the mentee to authenticate, when the processor gives an
+	// address (the simulated processor's challenge page).
+	RedirectUrl string `protobuf:"bytes,2,opt,name=redirect_url,json=redirectUrl,proto3" json:"redirect_url,omitempty"`
+	// When the booking expires unless the authentication is completed.
+	ExpireTime    *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PaymentAction) Reset() {
+	*x = PaymentAction{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[58]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PaymentAction) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PaymentAction) ProtoMessage() {}
+
+func (x *PaymentAction) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[58]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PaymentAction.ProtoReflect.Descriptor instead.
+func (*PaymentAction) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{58}
+}
+
+func (x *PaymentAction) GetClientSecret() string {
+	if x != nil {
+		return x.ClientSecret
+	}
+	return ""
+}
+
+func (x *PaymentAction) GetRedirectUrl() string {
+	if x != nil {
+		return x.RedirectUrl
+	}
+	return ""
+}
+
+func (x *PaymentAction) GetExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpireTime
+	}
+	return nil
+}
+
+// RebuildBookingViewRequest names the booking.
+type RebuildBookingViewRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RebuildBookingViewRequest) Reset() {
+	*x = RebuildBookingViewRequest{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[59]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RebuildBookingViewRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RebuildBookingViewRequest) ProtoMessage() {}
+
+func (x *RebuildBookingViewRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[59]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RebuildBookingViewRequest.ProtoReflect.Descriptor instead.
+func (*RebuildBookingViewRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{59}
+}
+
+func (x *RebuildBookingViewRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// RebuildBookingViewResponse is the booking as the read model now has it.
+type RebuildBookingViewResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The booking, from its workflow.
+	Booking *Booking `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	// Whether the row was missing or behind and was written.
+	Changed       bool `protobuf:"varint,2,opt,name=changed,proto3" json:"changed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RebuildBookingViewResponse) Reset() {
+	*x = RebuildBookingViewResponse{}
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[60]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RebuildBookingViewResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RebuildBookingViewResponse) ProtoMessage() {}
+
+func (x *RebuildBookingViewResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_booking_proto_msgTypes[60]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RebuildBookingViewResponse.ProtoReflect.Descriptor instead.
+func (*RebuildBookingViewResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_booking_proto_rawDescGZIP(), []int{60}
+}
+
+func (x *RebuildBookingViewResponse) GetBooking() *Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
+func (x *RebuildBookingViewResponse) GetChanged() bool {
+	if x != nil {
+		return x.Changed
+	}
+	return false
+}
+
 var File_bookwell_booking_v1_booking_proto protoreflect.FileDescriptor
 
 const file_bookwell_booking_v1_booking_proto_rawDesc = "" +
 	"\n" +
-	"!bookwell/booking/v1/booking.proto\x12\x13bookwell.booking.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a\x1egoogle/protobuf/duration.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\"F\n" +
+	"!bookwell/booking/v1/booking.proto\x12\x13bookwell.booking.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a\x1egoogle/protobuf/duration.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\"\x8c\v\n" +
+	"\x11MarketplacePolicy\x12\x18\n" +
+	"\aversion\x18\x01 \x01(\x03R\aversion\x12\x12\n" +
+	"\x04etag\x18\x02 \x01(\tR\x04etag\x12;\n" +
+	"\vupdate_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"updateTime\x12\x1d\n" +
+	"\n" +
+	"updated_by\x18\x04 \x01(\tR\tupdatedBy\x12B\n" +
+	"\x0fapproval_window\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\x0eapprovalWindow\x12@\n" +
+	"\x0ereminder_after\x18\x06 \x01(\v2\x19.google.protobuf.DurationR\rreminderAfter\x12G\n" +
+	"\x12free_cancel_before\x18\a \x01(\v2\x19.google.protobuf.DurationR\x10freeCancelBefore\x12_\n" +
+	"\x18late_mentee_cancellation\x18\b \x01(\x0e2%.bookwell.booking.v1.LateCancellationR\x16lateMenteeCancellation\x12*\n" +
+	"\x11mentor_may_cancel\x18\t \x01(\bR\x0fmentorMayCancel\x12%\n" +
+	"\x0ecommission_bps\x18\n" +
+	" \x01(\x05R\rcommissionBps\x12G\n" +
+	"\x12late_change_window\x18\v \x01(\v2\x19.google.protobuf.DurationR\x10lateChangeWindow\x12*\n" +
+	"\x11late_change_limit\x18\f \x01(\x05R\x0flateChangeLimit\x12G\n" +
+	"\x12late_change_period\x18\r \x01(\v2\x19.google.protobuf.DurationR\x10lateChangePeriod\x12\x1f\n" +
+	"\vflag_streak\x18\x0e \x01(\x05R\n" +
+	"flagStreak\x12+\n" +
+	"\x11deactivate_streak\x18\x0f \x01(\x05R\x10deactivateStreak\x12Q\n" +
+	"\x17session_reminder_before\x18\x10 \x01(\v2\x19.google.protobuf.DurationR\x15sessionReminderBefore\x12I\n" +
+	"\x13auto_complete_after\x18\x11 \x01(\v2\x19.google.protobuf.DurationR\x11autoCompleteAfter\x128\n" +
+	"\n" +
+	"after_care\x18\x12 \x01(\v2\x19.google.protobuf.DurationR\tafterCare\x12!\n" +
+	"\fauto_approve\x18\x13 \x01(\bR\vautoApprove\x12?\n" +
+	"\x1cauto_approve_bundle_bookings\x18\x14 \x01(\bR\x19autoApproveBundleBookings\x12<\n" +
+	"\fintro_length\x18\x15 \x01(\v2\x19.google.protobuf.DurationR\vintroLength\x12C\n" +
+	"\x10intro_min_notice\x18\x16 \x01(\v2\x19.google.protobuf.DurationR\x0eintroMinNotice\x12>\n" +
+	"\rintro_horizon\x18\x17 \x01(\v2\x19.google.protobuf.DurationR\fintroHorizon\x12.\n" +
+	"\x13intro_monthly_quota\x18\x18 \x01(\x05R\x11introMonthlyQuota\x12/\n" +
+	"\x14intro_one_per_mentor\x18\x19 \x01(\bR\x11introOnePerMentor\"\x1d\n" +
+	"\x1bGetMarketplacePolicyRequest\"^\n" +
+	"\x1cGetMarketplacePolicyResponse\x12>\n" +
+	"\x06policy\x18\x01 \x01(\v2&.bookwell.booking.v1.MarketplacePolicyR\x06policy\"\x9d\x01\n" +
+	"\x1eUpdateMarketplacePolicyRequest\x12>\n" +
+	"\x06policy\x18\x01 \x01(\v2&.bookwell.booking.v1.MarketplacePolicyR\x06policy\x12;\n" +
+	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMask\"a\n" +
+	"\x1fUpdateMarketplacePolicyResponse\x12>\n" +
+	"\x06policy\x18\x01 \x01(\v2&.bookwell.booking.v1.MarketplacePolicyR\x06policy\"a\n" +
+	"#ListMarketplacePolicyChangesRequest\x12\x1b\n" +
+	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x02 \x01(\tR\tpageToken\"\x96\x01\n" +
+	"$ListMarketplacePolicyChangesResponse\x12F\n" +
+	"\achanges\x18\x01 \x03(\v2,.bookwell.booking.v1.MarketplacePolicyChangeR\achanges\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xc5\x01\n" +
+	"\x17MarketplacePolicyChange\x12\x18\n" +
+	"\aversion\x18\x01 \x01(\x03R\aversion\x12\x19\n" +
+	"\bactor_id\x18\x02 \x01(\tR\aactorId\x12;\n" +
+	"\vchange_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"changeTime\x128\n" +
+	"\x06fields\x18\x04 \x03(\v2 .bookwell.booking.v1.FieldChangeR\x06fields\"]\n" +
+	"\vFieldChange\x12\x14\n" +
+	"\x05field\x18\x01 \x01(\tR\x05field\x12\x1b\n" +
+	"\told_value\x18\x02 \x01(\tR\boldValue\x12\x1b\n" +
+	"\tnew_value\x18\x03 \x01(\tR\bnewValue\"F\n" +
 	"\x05Money\x12\x1a\n" +
 	"\bcurrency\x18\x01 \x01(\tR\bcurrency\x12!\n" +
 	"\famount_minor\x18\x02 \x01(\x03R\vamountMinor\"\xd4\x01\n" +
@@ -3620,7 +4605,7 @@ const file_bookwell_booking_v1_booking_proto_rawDesc = "" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\x125\n" +
 	"\bend_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\aendTime\x12\x14\n" +
 	"\x05money\x18\x04 \x01(\tR\x05money\x12\x12\n" +
-	"\x04late\x18\x05 \x01(\bR\x04late\"\xd1\x0f\n" +
+	"\x04late\x18\x05 \x01(\bR\x04late\"\xee\x10\n" +
 	"\aBooking\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
 	"\tmentor_id\x18\x02 \x01(\tR\bmentorId\x12\x1b\n" +
@@ -3669,7 +4654,10 @@ const file_bookwell_booking_v1_booking_proto_rawDesc = "" +
 	"\x13first_response_time\x18$ \x01(\v2\x1a.google.protobuf.TimestampR\x11firstResponseTime\x12\x1d\n" +
 	"\n" +
 	"session_id\x18% \x01(\tR\tsessionId\x121\n" +
-	"\x14cancellation_summary\x18& \x01(\tR\x13cancellationSummary\x1a@\n" +
+	"\x14cancellation_summary\x18& \x01(\tR\x13cancellationSummary\x12%\n" +
+	"\x0epolicy_version\x18' \x01(\x03R\rpolicyVersion\x12I\n" +
+	"\x0epayment_action\x18( \x01(\v2\".bookwell.booking.v1.PaymentActionR\rpaymentAction\x12)\n" +
+	"\x10payment_disputed\x18) \x01(\bR\x0fpaymentDisputed\x1a@\n" +
 	"\x12IntakeAnswersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xf7\x02\n" +
@@ -3714,9 +4702,10 @@ const file_bookwell_booking_v1_booking_proto_rawDesc = "" +
 	"\x06unpaid\x18\r \x01(\bR\x06unpaid\"x\n" +
 	"\x14ListBookingsResponse\x128\n" +
 	"\bbookings\x18\x01 \x03(\v2\x1c.bookwell.booking.v1.BookingR\bbookings\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"Y\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"k\n" +
 	"\x15ExportBookingsRequest\x12@\n" +
-	"\x06filter\x18\x01 \x01(\v2(.bookwell.booking.v1.ListBookingsRequestR\x06filter\"b\n" +
+	"\x06filter\x18\x01 \x01(\v2(.bookwell.booking.v1.ListBookingsRequestR\x06filter\x12\x10\n" +
+	"\x03bom\x18\x02 \x01(\bR\x03bom\"b\n" +
 	"\x15ApproveBookingRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x129\n" +
 	"\n" +
@@ -3810,7 +4799,17 @@ const file_bookwell_booking_v1_booking_proto_rawDesc = "" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask\"a\n" +
 	"\x1dUpdateBookingSettingsResponse\x12@\n" +
-	"\bsettings\x18\x01 \x01(\v2$.bookwell.booking.v1.BookingSettingsR\bsettings*\xe8\x02\n" +
+	"\bsettings\x18\x01 \x01(\v2$.bookwell.booking.v1.BookingSettingsR\bsettings\"\x94\x01\n" +
+	"\rPaymentAction\x12#\n" +
+	"\rclient_secret\x18\x01 \x01(\tR\fclientSecret\x12!\n" +
+	"\fredirect_url\x18\x02 \x01(\tR\vredirectUrl\x12;\n" +
+	"\vexpire_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"expireTime\"+\n" +
+	"\x19RebuildBookingViewRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"n\n" +
+	"\x1aRebuildBookingViewResponse\x126\n" +
+	"\abooking\x18\x01 \x01(\v2\x1c.bookwell.booking.v1.BookingR\abooking\x12\x18\n" +
+	"\achanged\x18\x02 \x01(\bR\achanged*\x94\x03\n" +
 	"\rBookingStatus\x12\x1e\n" +
 	"\x1aBOOKING_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16BOOKING_STATUS_PENDING\x10\x01\x12\x1e\n" +
@@ -3823,7 +4822,8 @@ const file_bookwell_booking_v1_booking_proto_rawDesc = "" +
 	"\x17BOOKING_STATUS_REJECTED\x10\b\x12\x1a\n" +
 	"\x16BOOKING_STATUS_EXPIRED\x10\t\x12\x1c\n" +
 	"\x18BOOKING_STATUS_CANCELLED\x10\n" +
-	"*_\n" +
+	"\x12*\n" +
+	"&BOOKING_STATUS_AWAITING_AUTHENTICATION\x10\v*_\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vROLE_MENTEE\x10\x01\x12\x0f\n" +
@@ -3839,7 +4839,7 @@ const file_bookwell_booking_v1_booking_proto_rawDesc = "" +
 	"\x15PAYMENT_METHOD_PAYPAL\x10\x04\x12\x18\n" +
 	"\x14PAYMENT_METHOD_VENMO\x10\x05\x12\x17\n" +
 	"\x13PAYMENT_METHOD_CASH\x10\x06\x12\x19\n" +
-	"\x15PAYMENT_METHOD_BUNDLE\x10\a*\xdf\x01\n" +
+	"\x15PAYMENT_METHOD_BUNDLE\x10\a*\x8b\x02\n" +
 	"\rPaymentStatus\x12\x1e\n" +
 	"\x1aPAYMENT_STATUS_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13PAYMENT_STATUS_NONE\x10\x01\x12\x19\n" +
@@ -3847,7 +4847,8 @@ const file_bookwell_booking_v1_booking_proto_rawDesc = "" +
 	"\x19PAYMENT_STATUS_AUTHORIZED\x10\x03\x12\x17\n" +
 	"\x13PAYMENT_STATUS_PAID\x10\x04\x12%\n" +
 	"!PAYMENT_STATUS_PARTIALLY_REFUNDED\x10\x05\x12\x1b\n" +
-	"\x17PAYMENT_STATUS_REFUNDED\x10\x06*^\n" +
+	"\x17PAYMENT_STATUS_REFUNDED\x10\x06\x12*\n" +
+	"&PAYMENT_STATUS_AWAITING_AUTHENTICATION\x10\a*^\n" +
 	"\fOfferingKind\x12\x1d\n" +
 	"\x19OFFERING_KIND_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13OFFERING_KIND_INTRO\x10\x01\x12\x16\n" +
@@ -3859,13 +4860,14 @@ const file_bookwell_booking_v1_booking_proto_rawDesc = "" +
 	"\fContinuation\x12\x1c\n" +
 	"\x18CONTINUATION_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15CONTINUATION_APPROVED\x10\x01\x12\x19\n" +
-	"\x15CONTINUATION_REJECTED\x10\x022\xe0\x17\n" +
+	"\x15CONTINUATION_REJECTED\x10\x022\xf1\x1d\n" +
 	"\x0eBookingService\x12\x7f\n" +
 	"\rCreateBooking\x12).bookwell.booking.v1.CreateBookingRequest\x1a*.bookwell.booking.v1.CreateBookingResponse\"\x17\x82\xd3\xe4\x93\x02\x11:\x01*\"\f/v1/bookings\x12x\n" +
 	"\n" +
 	"GetBooking\x12&.bookwell.booking.v1.GetBookingRequest\x1a'.bookwell.booking.v1.GetBookingResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/bookings/{id}\x12y\n" +
-	"\fListBookings\x12(.bookwell.booking.v1.ListBookingsRequest\x1a).bookwell.booking.v1.ListBookingsResponse\"\x14\x82\xd3\xe4\x93\x02\x0e\x12\f/v1/bookings\x12o\n" +
-	"\x0eExportBookings\x12*.bookwell.booking.v1.ExportBookingsRequest\x1a\x14.google.api.HttpBody\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/bookings:export\x12\x8f\x01\n" +
+	"\fListBookings\x12(.bookwell.booking.v1.ListBookingsRequest\x1a).bookwell.booking.v1.ListBookingsResponse\"\x14\x82\xd3\xe4\x93\x02\x0e\x12\f/v1/bookings\x12W\n" +
+	"\x0eExportBookings\x12*.bookwell.booking.v1.ExportBookingsRequest\x1a\x14.google.api.HttpBody\"\x03\x88\x02\x01\x12w\n" +
+	"\x14StreamBookingsExport\x12*.bookwell.booking.v1.ExportBookingsRequest\x1a\x14.google.api.HttpBody\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/bookings:export0\x01\x12\x8f\x01\n" +
 	"\x0eApproveBooking\x12*.bookwell.booking.v1.ApproveBookingRequest\x1a+.bookwell.booking.v1.ApproveBookingResponse\"$\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/bookings/{id}:approve\x12\x8b\x01\n" +
 	"\rRejectBooking\x12).bookwell.booking.v1.RejectBookingRequest\x1a*.bookwell.booking.v1.RejectBookingResponse\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/bookings/{id}:reject\x12\x86\x01\n" +
 	"\vProposeTime\x12'.bookwell.booking.v1.ProposeTimeRequest\x1a(.bookwell.booking.v1.ProposeTimeResponse\"$\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/bookings/{id}:propose\x12\x8e\x01\n" +
@@ -3883,8 +4885,17 @@ const file_bookwell_booking_v1_booking_proto_rawDesc = "" +
 	"\vUpdateNotes\x12'.bookwell.booking.v1.UpdateNotesRequest\x1a(.bookwell.booking.v1.UpdateNotesResponse\"(\x82\xd3\xe4\x93\x02\":\x01*\"\x1d/v1/bookings/{id}:updateNotes\x12\x9e\x01\n" +
 	"\x0fCompleteSession\x12+.bookwell.booking.v1.CompleteSessionRequest\x1a,.bookwell.booking.v1.CompleteSessionResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/v1/sessions/{session_id}:completeAll\x12\xa6\x01\n" +
 	"\x12GetBookingSettings\x12..bookwell.booking.v1.GetBookingSettingsRequest\x1a/.bookwell.booking.v1.GetBookingSettingsResponse\"/\x82\xd3\xe4\x93\x02)\x12'/v1/mentors/{mentor_id}/bookingSettings\x12\xc2\x01\n" +
-	"\x15UpdateBookingSettings\x121.bookwell.booking.v1.UpdateBookingSettingsRequest\x1a2.bookwell.booking.v1.UpdateBookingSettingsResponse\"B\x82\xd3\xe4\x93\x02<:\bsettings20/v1/mentors/{settings.mentor_id}/bookingSettingsB\xff\x02\x92A\xa3\x01\x12z\n" +
-	"\bbookwell\x12jBooking back end for marketplaces where a mentee books a session with a mentor and the mentor approves it.2\x02v1*\x01\x012\x10application/json:\x10application/json\n" +
+	"\x15UpdateBookingSettings\x121.bookwell.booking.v1.UpdateBookingSettingsRequest\x1a2.bookwell.booking.v1.UpdateBookingSettingsResponse\"B\x82\xd3\xe4\x93\x02<:\bsettings20/v1/mentors/{settings.mentor_id}/bookingSettings\x12\xa5\x01\n" +
+	"\x12RebuildBookingView\x12..bookwell.booking.v1.RebuildBookingViewRequest\x1a/.bookwell.booking.v1.RebuildBookingViewResponse\".\x82\xd3\xe4\x93\x02(:\x01*\"#/v1/admin/bookings/{id}:rebuildView\x12\x9a\x01\n" +
+	"\x14GetMarketplacePolicy\x120.bookwell.booking.v1.GetMarketplacePolicyRequest\x1a1.bookwell.booking.v1.GetMarketplacePolicyResponse\"\x1d\x82\xd3\xe4\x93\x02\x17\x12\x15/v1/marketplacePolicy\x12\xab\x01\n" +
+	"\x17UpdateMarketplacePolicy\x123.bookwell.booking.v1.UpdateMarketplacePolicyRequest\x1a4.bookwell.booking.v1.UpdateMarketplacePolicyResponse\"%\x82\xd3\xe4\x93\x02\x1f:\x06policy2\x15/v1/marketplacePolicy\x12\xba\x01\n" +
+	"\x1cListMarketplacePolicyChanges\x128.bookwell.booking.v1.ListMarketplacePolicyChangesRequest\x1a9.bookwell.booking.v1.ListMarketplacePolicyChangesResponse\"%\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/marketplacePolicy/changesB\xd0\x04\x92A\xf4\x02\x12z\n" +
+	"\bbookwell\x12jBooking back end for marketplaces where a mentee books a session with a mentor and the mentor approves it.2\x02v1*\x01\x012\x10application/json:\x10application/jsonZ\xc0\x01\n" +
+	"\xbd\x01\n" +
+	"\x06bearer\x12\xb2\x01\b\x02\x12\x9c\x01A bearer JWT with a subject and a role. Enter the word Bearer, a space and the token (for the local stack, `make token SUB=mentor-1 ROLE=mentor` mints one).\x1a\rAuthorization \x02b\f\n" +
+	"\n" +
+	"\n" +
+	"\x06bearer\x12\x00\n" +
 	"\x17com.bookwell.booking.v1B\fBookingProtoP\x01ZAgithub.com/bookwell/bookwell/gen/go/bookwell/booking/v1;bookingv1\xa2\x02\x03BBX\xaa\x02\x13Bookwell.Booking.V1\xca\x02\x13Bookwell\\Booking\\V1\xe2\x02\x1fBookwell\\Booking\\V1\\GPBMetadata\xea\x02\x15Bookwell::Booking::V1b\x06proto3"
 
 var (
@@ -3900,181 +4911,226 @@ func file_bookwell_booking_v1_booking_proto_rawDescGZIP() []byte {
 }
 
 var file_bookwell_booking_v1_booking_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
-var file_bookwell_booking_v1_booking_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
+var file_bookwell_booking_v1_booking_proto_msgTypes = make([]protoimpl.MessageInfo, 62)
 var file_bookwell_booking_v1_booking_proto_goTypes = []any{
-	(BookingStatus)(0),                    // 0: bookwell.booking.v1.BookingStatus
-	(Role)(0),                             // 1: bookwell.booking.v1.Role
-	(PaymentMethod)(0),                    // 2: bookwell.booking.v1.PaymentMethod
-	(PaymentStatus)(0),                    // 3: bookwell.booking.v1.PaymentStatus
-	(OfferingKind)(0),                     // 4: bookwell.booking.v1.OfferingKind
-	(LateCancellation)(0),                 // 5: bookwell.booking.v1.LateCancellation
-	(Continuation)(0),                     // 6: bookwell.booking.v1.Continuation
-	(*Money)(nil),                         // 7: bookwell.booking.v1.Money
-	(*Proposal)(nil),                      // 8: bookwell.booking.v1.Proposal
-	(*CalendarLinks)(nil),                 // 9: bookwell.booking.v1.CalendarLinks
-	(*CancellationPolicy)(nil),            // 10: bookwell.booking.v1.CancellationPolicy
-	(*Outcome)(nil),                       // 11: bookwell.booking.v1.Outcome
-	(*Booking)(nil),                       // 12: bookwell.booking.v1.Booking
-	(*PendingView)(nil),                   // 13: bookwell.booking.v1.PendingView
-	(*CreateBookingRequest)(nil),          // 14: bookwell.booking.v1.CreateBookingRequest
-	(*CreateBookingResponse)(nil),         // 15: bookwell.booking.v1.CreateBookingResponse
-	(*GetBookingRequest)(nil),             // 16: bookwell.booking.v1.GetBookingRequest
-	(*GetBookingResponse)(nil),            // 17: bookwell.booking.v1.GetBookingResponse
-	(*ListBookingsRequest)(nil),           // 18: bookwell.booking.v1.ListBookingsRequest
-	(*ListBookingsResponse)(nil),          // 19: bookwell.booking.v1.ListBookingsResponse
-	(*ExportBookingsRequest)(nil),         // 20: bookwell.booking.v1.ExportBookingsRequest
-	(*ApproveBookingRequest)(nil),         // 21: bookwell.booking.v1.ApproveBookingRequest
-	(*ApproveBookingResponse)(nil),        // 22: bookwell.booking.v1.ApproveBookingResponse
-	(*RejectBookingRequest)(nil),          // 23: bookwell.booking.v1.RejectBookingRequest
-	(*RejectBookingResponse)(nil),         // 24: bookwell.booking.v1.RejectBookingResponse
-	(*ProposeTimeRequest)(nil),            // 25: bookwell.booking.v1.ProposeTimeRequest
-	(*ProposeTimeResponse)(nil),           // 26: bookwell.booking.v1.ProposeTimeResponse
-	(*AcceptProposalRequest)(nil),         // 27: bookwell.booking.v1.AcceptProposalRequest
-	(*AcceptProposalResponse)(nil),        // 28: bookwell.booking.v1.AcceptProposalResponse
-	(*DeclineProposalRequest)(nil),        // 29: bookwell.booking.v1.DeclineProposalRequest
-	(*DeclineProposalResponse)(nil),       // 30: bookwell.booking.v1.DeclineProposalResponse
-	(*CancelBookingRequest)(nil),          // 31: bookwell.booking.v1.CancelBookingRequest
-	(*CancelBookingResponse)(nil),         // 32: bookwell.booking.v1.CancelBookingResponse
-	(*MarkPaidRequest)(nil),               // 33: bookwell.booking.v1.MarkPaidRequest
-	(*MarkPaidResponse)(nil),              // 34: bookwell.booking.v1.MarkPaidResponse
-	(*MarkRefundedRequest)(nil),           // 35: bookwell.booking.v1.MarkRefundedRequest
-	(*MarkRefundedResponse)(nil),          // 36: bookwell.booking.v1.MarkRefundedResponse
-	(*CompleteBookingRequest)(nil),        // 37: bookwell.booking.v1.CompleteBookingRequest
-	(*CompleteBookingResponse)(nil),       // 38: bookwell.booking.v1.CompleteBookingResponse
-	(*MarkNoShowRequest)(nil),             // 39: bookwell.booking.v1.MarkNoShowRequest
-	(*MarkNoShowResponse)(nil),            // 40: bookwell.booking.v1.MarkNoShowResponse
-	(*RefundBookingRequest)(nil),          // 41: bookwell.booking.v1.RefundBookingRequest
-	(*RefundBookingResponse)(nil),         // 42: bookwell.booking.v1.RefundBookingResponse
-	(*DecideContinuationRequest)(nil),     // 43: bookwell.booking.v1.DecideContinuationRequest
-	(*DecideContinuationResponse)(nil),    // 44: bookwell.booking.v1.DecideContinuationResponse
-	(*SendMessageRequest)(nil),            // 45: bookwell.booking.v1.SendMessageRequest
-	(*SendMessageResponse)(nil),           // 46: bookwell.booking.v1.SendMessageResponse
-	(*UpdateNotesRequest)(nil),            // 47: bookwell.booking.v1.UpdateNotesRequest
-	(*UpdateNotesResponse)(nil),           // 48: bookwell.booking.v1.UpdateNotesResponse
-	(*CompleteSessionRequest)(nil),        // 49: bookwell.booking.v1.CompleteSessionRequest
-	(*CompleteSessionResponse)(nil),       // 50: bookwell.booking.v1.CompleteSessionResponse
-	(*BookingSettings)(nil),               // 51: bookwell.booking.v1.BookingSettings
-	(*GetBookingSettingsRequest)(nil),     // 52: bookwell.booking.v1.GetBookingSettingsRequest
-	(*GetBookingSettingsResponse)(nil),    // 53: bookwell.booking.v1.GetBookingSettingsResponse
-	(*UpdateBookingSettingsRequest)(nil),  // 54: bookwell.booking.v1.UpdateBookingSettingsRequest
-	(*UpdateBookingSettingsResponse)(nil), // 55: bookwell.booking.v1.UpdateBookingSettingsResponse
-	nil,                                   // 56: bookwell.booking.v1.Booking.IntakeAnswersEntry
-	(*timestamppb.Timestamp)(nil),         // 57: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),           // 58: google.protobuf.Duration
-	(*fieldmaskpb.FieldMask)(nil),         // 59: google.protobuf.FieldMask
-	(*httpbody.HttpBody)(nil),             // 60: google.api.HttpBody
+	(BookingStatus)(0),                           // 0: bookwell.booking.v1.BookingStatus
+	(Role)(0),                                    // 1: bookwell.booking.v1.Role
+	(PaymentMethod)(0),                           // 2: bookwell.booking.v1.PaymentMethod
+	(PaymentStatus)(0),                           // 3: bookwell.booking.v1.PaymentStatus
+	(OfferingKind)(0),                            // 4: bookwell.booking.v1.OfferingKind
+	(LateCancellation)(0),                        // 5: bookwell.booking.v1.LateCancellation
+	(Continuation)(0),                            // 6: bookwell.booking.v1.Continuation
+	(*MarketplacePolicy)(nil),                    // 7: bookwell.booking.v1.MarketplacePolicy
+	(*GetMarketplacePolicyRequest)(nil),          // 8: bookwell.booking.v1.GetMarketplacePolicyRequest
+	(*GetMarketplacePolicyResponse)(nil),         // 9: bookwell.booking.v1.GetMarketplacePolicyResponse
+	(*UpdateMarketplacePolicyRequest)(nil),       // 10: bookwell.booking.v1.UpdateMarketplacePolicyRequest
+	(*UpdateMarketplacePolicyResponse)(nil),      // 11: bookwell.booking.v1.UpdateMarketplacePolicyResponse
+	(*ListMarketplacePolicyChangesRequest)(nil),  // 12: bookwell.booking.v1.ListMarketplacePolicyChangesRequest
+	(*ListMarketplacePolicyChangesResponse)(nil), // 13: bookwell.booking.v1.ListMarketplacePolicyChangesResponse
+	(*MarketplacePolicyChange)(nil),              // 14: bookwell.booking.v1.MarketplacePolicyChange
+	(*FieldChange)(nil),                          // 15: bookwell.booking.v1.FieldChange
+	(*Money)(nil),                                // 16: bookwell.booking.v1.Money
+	(*Proposal)(nil),                             // 17: bookwell.booking.v1.Proposal
+	(*CalendarLinks)(nil),                        // 18: bookwell.booking.v1.CalendarLinks
+	(*CancellationPolicy)(nil),                   // 19: bookwell.booking.v1.CancellationPolicy
+	(*Outcome)(nil),                              // 20: bookwell.booking.v1.Outcome
+	(*Booking)(nil),                              // 21: bookwell.booking.v1.Booking
+	(*PendingView)(nil),                          // 22: bookwell.booking.v1.PendingView
+	(*CreateBookingRequest)(nil),                 // 23: bookwell.booking.v1.CreateBookingRequest
+	(*CreateBookingResponse)(nil),                // 24: bookwell.booking.v1.CreateBookingResponse
+	(*GetBookingRequest)(nil),                    // 25: bookwell.booking.v1.GetBookingRequest
+	(*GetBookingResponse)(nil),                   // 26: bookwell.booking.v1.GetBookingResponse
+	(*ListBookingsRequest)(nil),                  // 27: bookwell.booking.v1.ListBookingsRequest
+	(*ListBookingsResponse)(nil),                 // 28: bookwell.booking.v1.ListBookingsResponse
+	(*ExportBookingsRequest)(nil),                // 29: bookwell.booking.v1.ExportBookingsRequest
+	(*ApproveBookingRequest)(nil),                // 30: bookwell.booking.v1.ApproveBookingRequest
+	(*ApproveBookingResponse)(nil),               // 31: bookwell.booking.v1.ApproveBookingResponse
+	(*RejectBookingRequest)(nil),                 // 32: bookwell.booking.v1.RejectBookingRequest
+	(*RejectBookingResponse)(nil),                // 33: bookwell.booking.v1.RejectBookingResponse
+	(*ProposeTimeRequest)(nil),                   // 34: bookwell.booking.v1.ProposeTimeRequest
+	(*ProposeTimeResponse)(nil),                  // 35: bookwell.booking.v1.ProposeTimeResponse
+	(*AcceptProposalRequest)(nil),                // 36: bookwell.booking.v1.AcceptProposalRequest
+	(*AcceptProposalResponse)(nil),               // 37: bookwell.booking.v1.AcceptProposalResponse
+	(*DeclineProposalRequest)(nil),               // 38: bookwell.booking.v1.DeclineProposalRequest
+	(*DeclineProposalResponse)(nil),              // 39: bookwell.booking.v1.DeclineProposalResponse
+	(*CancelBookingRequest)(nil),                 // 40: bookwell.booking.v1.CancelBookingRequest
+	(*CancelBookingResponse)(nil),                // 41: bookwell.booking.v1.CancelBookingResponse
+	(*MarkPaidRequest)(nil),                      // 42: bookwell.booking.v1.MarkPaidRequest
+	(*MarkPaidResponse)(nil),                     // 43: bookwell.booking.v1.MarkPaidResponse
+	(*MarkRefundedRequest)(nil),                  // 44: bookwell.booking.v1.MarkRefundedRequest
+	(*MarkRefundedResponse)(nil),                 // 45: bookwell.booking.v1.MarkRefundedResponse
+	(*CompleteBookingRequest)(nil),               // 46: bookwell.booking.v1.CompleteBookingRequest
+	(*CompleteBookingResponse)(nil),              // 47: bookwell.booking.v1.CompleteBookingResponse
+	(*MarkNoShowRequest)(nil),                    // 48: bookwell.booking.v1.MarkNoShowRequest
+	(*MarkNoShowResponse)(nil),                   // 49: bookwell.booking.v1.MarkNoShowResponse
+	(*RefundBookingRequest)(nil),                 // 50: bookwell.booking.v1.RefundBookingRequest
+	(*RefundBookingResponse)(nil),                // 51: bookwell.booking.v1.RefundBookingResponse
+	(*DecideContinuationRequest)(nil),            // 52: bookwell.booking.v1.DecideContinuationRequest
+	(*DecideContinuationResponse)(nil),           // 53: bookwell.booking.v1.DecideContinuationResponse
+	(*SendMessageRequest)(nil),                   // 54: bookwell.booking.v1.SendMessageRequest
+	(*SendMessageResponse)(nil),                  // 55: bookwell.booking.v1.SendMessageResponse
+	(*UpdateNotesRequest)(nil),                   // 56: bookwell.booking.v1.UpdateNotesRequest
+	(*UpdateNotesResponse)(nil),                  // 57: bookwell.booking.v1.UpdateNotesResponse
+	(*CompleteSessionRequest)(nil),               // 58: bookwell.booking.v1.CompleteSessionRequest
+	(*CompleteSessionResponse)(nil),              // 59: bookwell.booking.v1.CompleteSessionResponse
+	(*BookingSettings)(nil),                      // 60: bookwell.booking.v1.BookingSettings
+	(*GetBookingSettingsRequest)(nil),            // 61: bookwell.booking.v1.GetBookingSettingsRequest
+	(*GetBookingSettingsResponse)(nil),           // 62: bookwell.booking.v1.GetBookingSettingsResponse
+	(*UpdateBookingSettingsRequest)(nil),         // 63: bookwell.booking.v1.UpdateBookingSettingsRequest
+	(*UpdateBookingSettingsResponse)(nil),        // 64: bookwell.booking.v1.UpdateBookingSettingsResponse
+	(*PaymentAction)(nil),                        // 65: bookwell.booking.v1.PaymentAction
+	(*RebuildBookingViewRequest)(nil),            // 66: bookwell.booking.v1.RebuildBookingViewRequest
+	(*RebuildBookingViewResponse)(nil),           // 67: bookwell.booking.v1.RebuildBookingViewResponse
+	nil,                                          // 68: bookwell.booking.v1.Booking.IntakeAnswersEntry
+	(*timestamppb.Timestamp)(nil),                // 69: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),                  // 70: google.protobuf.Duration
+	(*fieldmaskpb.FieldMask)(nil),                // 71: google.protobuf.FieldMask
+	(*httpbody.HttpBody)(nil),                    // 72: google.api.HttpBody
 }
 var file_bookwell_booking_v1_booking_proto_depIdxs = []int32{
-	57, // 0: bookwell.booking.v1.Proposal.start_time:type_name -> google.protobuf.Timestamp
-	1,  // 1: bookwell.booking.v1.Proposal.proposed_by:type_name -> bookwell.booking.v1.Role
-	57, // 2: bookwell.booking.v1.Proposal.propose_time:type_name -> google.protobuf.Timestamp
-	57, // 3: bookwell.booking.v1.CancellationPolicy.free_until:type_name -> google.protobuf.Timestamp
-	5,  // 4: bookwell.booking.v1.CancellationPolicy.late_mentee_cancellation:type_name -> bookwell.booking.v1.LateCancellation
-	1,  // 5: bookwell.booking.v1.Outcome.ended_by:type_name -> bookwell.booking.v1.Role
-	57, // 6: bookwell.booking.v1.Outcome.end_time:type_name -> google.protobuf.Timestamp
-	0,  // 7: bookwell.booking.v1.Booking.status:type_name -> bookwell.booking.v1.BookingStatus
-	57, // 8: bookwell.booking.v1.Booking.start_time:type_name -> google.protobuf.Timestamp
-	57, // 9: bookwell.booking.v1.Booking.end_time:type_name -> google.protobuf.Timestamp
-	57, // 10: bookwell.booking.v1.Booking.create_time:type_name -> google.protobuf.Timestamp
-	57, // 11: bookwell.booking.v1.Booking.update_time:type_name -> google.protobuf.Timestamp
-	57, // 12: bookwell.booking.v1.Booking.preferred_start_times:type_name -> google.protobuf.Timestamp
-	2,  // 13: bookwell.booking.v1.Booking.payment_method:type_name -> bookwell.booking.v1.PaymentMethod
-	3,  // 14: bookwell.booking.v1.Booking.payment_status:type_name -> bookwell.booking.v1.PaymentStatus
-	7,  // 15: bookwell.booking.v1.Booking.price:type_name -> bookwell.booking.v1.Money
-	7,  // 16: bookwell.booking.v1.Booking.refunded:type_name -> bookwell.booking.v1.Money
-	4,  // 17: bookwell.booking.v1.Booking.offering_kind:type_name -> bookwell.booking.v1.OfferingKind
-	56, // 18: bookwell.booking.v1.Booking.intake_answers:type_name -> bookwell.booking.v1.Booking.IntakeAnswersEntry
-	9,  // 19: bookwell.booking.v1.Booking.calendar_links:type_name -> bookwell.booking.v1.CalendarLinks
-	8,  // 20: bookwell.booking.v1.Booking.proposal:type_name -> bookwell.booking.v1.Proposal
-	10, // 21: bookwell.booking.v1.Booking.cancellation_policy:type_name -> bookwell.booking.v1.CancellationPolicy
-	57, // 22: bookwell.booking.v1.Booking.expire_time:type_name -> google.protobuf.Timestamp
-	11, // 23: bookwell.booking.v1.Booking.outcome:type_name -> bookwell.booking.v1.Outcome
-	6,  // 24: bookwell.booking.v1.Booking.continuation:type_name -> bookwell.booking.v1.Continuation
-	57, // 25: bookwell.booking.v1.Booking.first_response_time:type_name -> google.protobuf.Timestamp
-	7,  // 26: bookwell.booking.v1.PendingView.mentee_total_spend:type_name -> bookwell.booking.v1.Money
-	12, // 27: bookwell.booking.v1.CreateBookingRequest.booking:type_name -> bookwell.booking.v1.Booking
-	12, // 28: bookwell.booking.v1.CreateBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
-	12, // 29: bookwell.booking.v1.GetBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
-	13, // 30: bookwell.booking.v1.GetBookingResponse.pending_view:type_name -> bookwell.booking.v1.PendingView
-	0,  // 31: bookwell.booking.v1.ListBookingsRequest.statuses:type_name -> bookwell.booking.v1.BookingStatus
-	57, // 32: bookwell.booking.v1.ListBookingsRequest.start_after:type_name -> google.protobuf.Timestamp
-	57, // 33: bookwell.booking.v1.ListBookingsRequest.start_before:type_name -> google.protobuf.Timestamp
-	2,  // 34: bookwell.booking.v1.ListBookingsRequest.payment_method:type_name -> bookwell.booking.v1.PaymentMethod
-	12, // 35: bookwell.booking.v1.ListBookingsResponse.bookings:type_name -> bookwell.booking.v1.Booking
-	18, // 36: bookwell.booking.v1.ExportBookingsRequest.filter:type_name -> bookwell.booking.v1.ListBookingsRequest
-	57, // 37: bookwell.booking.v1.ApproveBookingRequest.start_time:type_name -> google.protobuf.Timestamp
-	12, // 38: bookwell.booking.v1.ApproveBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
-	12, // 39: bookwell.booking.v1.RejectBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
-	57, // 40: bookwell.booking.v1.ProposeTimeRequest.start_time:type_name -> google.protobuf.Timestamp
-	12, // 41: bookwell.booking.v1.ProposeTimeResponse.booking:type_name -> bookwell.booking.v1.Booking
-	12, // 42: bookwell.booking.v1.AcceptProposalResponse.booking:type_name -> bookwell.booking.v1.Booking
-	12, // 43: bookwell.booking.v1.DeclineProposalResponse.booking:type_name -> bookwell.booking.v1.Booking
-	12, // 44: bookwell.booking.v1.CancelBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
-	12, // 45: bookwell.booking.v1.MarkPaidResponse.booking:type_name -> bookwell.booking.v1.Booking
-	12, // 46: bookwell.booking.v1.MarkRefundedResponse.booking:type_name -> bookwell.booking.v1.Booking
-	12, // 47: bookwell.booking.v1.CompleteBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
-	12, // 48: bookwell.booking.v1.MarkNoShowResponse.booking:type_name -> bookwell.booking.v1.Booking
-	12, // 49: bookwell.booking.v1.RefundBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
-	12, // 50: bookwell.booking.v1.DecideContinuationResponse.booking:type_name -> bookwell.booking.v1.Booking
-	12, // 51: bookwell.booking.v1.SendMessageResponse.booking:type_name -> bookwell.booking.v1.Booking
-	12, // 52: bookwell.booking.v1.UpdateNotesResponse.booking:type_name -> bookwell.booking.v1.Booking
-	12, // 53: bookwell.booking.v1.CompleteSessionResponse.bookings:type_name -> bookwell.booking.v1.Booking
-	58, // 54: bookwell.booking.v1.BookingSettings.approval_window:type_name -> google.protobuf.Duration
-	58, // 55: bookwell.booking.v1.BookingSettings.reminder_after:type_name -> google.protobuf.Duration
-	58, // 56: bookwell.booking.v1.BookingSettings.free_cancel_before:type_name -> google.protobuf.Duration
-	5,  // 57: bookwell.booking.v1.BookingSettings.late_mentee_cancellation:type_name -> bookwell.booking.v1.LateCancellation
-	58, // 58: bookwell.booking.v1.BookingSettings.auto_complete_after:type_name -> google.protobuf.Duration
-	51, // 59: bookwell.booking.v1.GetBookingSettingsResponse.settings:type_name -> bookwell.booking.v1.BookingSettings
-	51, // 60: bookwell.booking.v1.UpdateBookingSettingsRequest.settings:type_name -> bookwell.booking.v1.BookingSettings
-	59, // 61: bookwell.booking.v1.UpdateBookingSettingsRequest.update_mask:type_name -> google.protobuf.FieldMask
-	51, // 62: bookwell.booking.v1.UpdateBookingSettingsResponse.settings:type_name -> bookwell.booking.v1.BookingSettings
-	14, // 63: bookwell.booking.v1.BookingService.CreateBooking:input_type -> bookwell.booking.v1.CreateBookingRequest
-	16, // 64: bookwell.booking.v1.BookingService.GetBooking:input_type -> bookwell.booking.v1.GetBookingRequest
-	18, // 65: bookwell.booking.v1.BookingService.ListBookings:input_type -> bookwell.booking.v1.ListBookingsRequest
-	20, // 66: bookwell.booking.v1.BookingService.ExportBookings:input_type -> bookwell.booking.v1.ExportBookingsRequest
-	21, // 67: bookwell.booking.v1.BookingService.ApproveBooking:input_type -> bookwell.booking.v1.ApproveBookingRequest
-	23, // 68: bookwell.booking.v1.BookingService.RejectBooking:input_type -> bookwell.booking.v1.RejectBookingRequest
-	25, // 69: bookwell.booking.v1.BookingService.ProposeTime:input_type -> bookwell.booking.v1.ProposeTimeRequest
-	27, // 70: bookwell.booking.v1.BookingService.AcceptProposal:input_type -> bookwell.booking.v1.AcceptProposalRequest
-	29, // 71: bookwell.booking.v1.BookingService.DeclineProposal:input_type -> bookwell.booking.v1.DeclineProposalRequest
-	31, // 72: bookwell.booking.v1.BookingService.CancelBooking:input_type -> bookwell.booking.v1.CancelBookingRequest
-	33, // 73: bookwell.booking.v1.BookingService.MarkPaid:input_type -> bookwell.booking.v1.MarkPaidRequest
-	35, // 74: bookwell.booking.v1.BookingService.MarkRefunded:input_type -> bookwell.booking.v1.MarkRefundedRequest
-	37, // 75: bookwell.booking.v1.BookingService.CompleteBooking:input_type -> bookwell.booking.v1.CompleteBookingRequest
-	39, // 76: bookwell.booking.v1.BookingService.MarkNoShow:input_type -> bookwell.booking.v1.MarkNoShowRequest
-	41, // 77: bookwell.booking.v1.BookingService.RefundBooking:input_type -> bookwell.booking.v1.RefundBookingRequest
-	43, // 78: bookwell.booking.v1.BookingService.DecideContinuation:input_type -> bookwell.booking.v1.DecideContinuationRequest
-	45, // 79: bookwell.booking.v1.BookingService.SendMessage:input_type -> bookwell.booking.v1.SendMessageRequest
-	47, // 80: bookwell.booking.v1.BookingService.UpdateNotes:input_type -> bookwell.booking.v1.UpdateNotesRequest
-	49, // 81: bookwell.booking.v1.BookingService.CompleteSession:input_type -> bookwell.booking.v1.CompleteSessionRequest
-	52, // 82: bookwell.booking.v1.BookingService.GetBookingSettings:input_type -> bookwell.booking.v1.GetBookingSettingsRequest
-	54, // 83: bookwell.booking.v1.BookingService.UpdateBookingSettings:input_type -> bookwell.booking.v1.UpdateBookingSettingsRequest
-	15, // 84: bookwell.booking.v1.BookingService.CreateBooking:output_type -> bookwell.booking.v1.CreateBookingResponse
-	17, // 85: bookwell.booking.v1.BookingService.GetBooking:output_type -> bookwell.booking.v1.GetBookingResponse
-	19, // 86: bookwell.booking.v1.BookingService.ListBookings:output_type -> bookwell.booking.v1.ListBookingsResponse
-	60, // 87: bookwell.booking.v1.BookingService.ExportBookings:output_type -> google.api.HttpBody
-	22, // 88: bookwell.booking.v1.BookingService.ApproveBooking:output_type -> bookwell.booking.v1.ApproveBookingResponse
-	24, // 89: bookwell.booking.v1.BookingService.RejectBooking:output_type -> bookwell.booking.v1.RejectBookingResponse
-	26, // 90: bookwell.booking.v1.BookingService.ProposeTime:output_type -> bookwell.booking.v1.ProposeTimeResponse
-	28, // 91: bookwell.booking.v1.BookingService.AcceptProposal:output_type -> bookwell.booking.v1.AcceptProposalResponse
-	30, // 92: bookwell.booking.v1.BookingService.DeclineProposal:output_type -> bookwell.booking.v1.DeclineProposalResponse
-	32, // 93: bookwell.booking.v1.BookingService.CancelBooking:output_type -> bookwell.booking.v1.CancelBookingResponse
-	34, // 94: bookwell.booking.v1.BookingService.MarkPaid:output_type -> bookwell.booking.v1.MarkPaidResponse
-	36, // 95: bookwell.booking.v1.BookingService.MarkRefunded:output_type -> bookwell.booking.v1.MarkRefundedResponse
-	38, // 96: bookwell.booking.v1.BookingService.CompleteBooking:output_type -> bookwell.booking.v1.CompleteBookingResponse
-	40, // 97: bookwell.booking.v1.BookingService.MarkNoShow:output_type -> bookwell.booking.v1.MarkNoShowResponse
-	42, // 98: bookwell.booking.v1.BookingService.RefundBooking:output_type -> bookwell.booking.v1.RefundBookingResponse
-	44, // 99: bookwell.booking.v1.BookingService.DecideContinuation:output_type -> bookwell.booking.v1.DecideContinuationResponse
-	46, // 100: bookwell.booking.v1.BookingService.SendMessage:output_type -> bookwell.booking.v1.SendMessageResponse
-	48, // 101: bookwell.booking.v1.BookingService.UpdateNotes:output_type -> bookwell.booking.v1.UpdateNotesResponse
-	50, // 102: bookwell.booking.v1.BookingService.CompleteSession:output_type -> bookwell.booking.v1.CompleteSessionResponse
-	53, // 103: bookwell.booking.v1.BookingService.GetBookingSettings:output_type -> bookwell.booking.v1.GetBookingSettingsResponse
-	55, // 104: bookwell.booking.v1.BookingService.UpdateBookingSettings:output_type -> bookwell.booking.v1.UpdateBookingSettingsResponse
-	84, // [84:105] is the sub-list for method output_type
-	63, // [63:84] is the sub-list for method input_type
-	63, // [63:63] is the sub-list for extension type_name
-	63, // [63:63] is the sub-list for extension extendee
-	0,  // [0:63] is the sub-list for field type_name
+	69,  // 0: bookwell.booking.v1.MarketplacePolicy.update_time:type_name -> google.protobuf.Timestamp
+	70,  // 1: bookwell.booking.v1.MarketplacePolicy.approval_window:type_name -> google.protobuf.Duration
+	70,  // 2: bookwell.booking.v1.MarketplacePolicy.reminder_after:type_name -> google.protobuf.Duration
+	70,  // 3: bookwell.booking.v1.MarketplacePolicy.free_cancel_before:type_name -> google.protobuf.Duration
+	5,   // 4: bookwell.booking.v1.MarketplacePolicy.late_mentee_cancellation:type_name -> bookwell.booking.v1.LateCancellation
+	70,  // 5: bookwell.booking.v1.MarketplacePolicy.late_change_window:type_name -> google.protobuf.Duration
+	70,  // 6: bookwell.booking.v1.MarketplacePolicy.late_change_period:type_name -> google.protobuf.Duration
+	70,  // 7: bookwell.booking.v1.MarketplacePolicy.session_reminder_before:type_name -> google.protobuf.Duration
+	70,  // 8: bookwell.booking.v1.MarketplacePolicy.auto_complete_after:type_name -> google.protobuf.Duration
+	70,  // 9: bookwell.booking.v1.MarketplacePolicy.after_care:type_name -> google.protobuf.Duration
+	70,  // 10: bookwell.booking.v1.MarketplacePolicy.intro_length:type_name -> google.protobuf.Duration
+	70,  // 11: bookwell.booking.v1.MarketplacePolicy.intro_min_notice:type_name -> google.protobuf.Duration
+	70,  // 12: bookwell.booking.v1.MarketplacePolicy.intro_horizon:type_name -> google.protobuf.Duration
+	7,   // 13: bookwell.booking.v1.GetMarketplacePolicyResponse.policy:type_name -> bookwell.booking.v1.MarketplacePolicy
+	7,   // 14: bookwell.booking.v1.UpdateMarketplacePolicyRequest.policy:type_name -> bookwell.booking.v1.MarketplacePolicy
+	71,  // 15: bookwell.booking.v1.UpdateMarketplacePolicyRequest.update_mask:type_name -> google.protobuf.FieldMask
+	7,   // 16: bookwell.booking.v1.UpdateMarketplacePolicyResponse.policy:type_name -> bookwell.booking.v1.MarketplacePolicy
+	14,  // 17: bookwell.booking.v1.ListMarketplacePolicyChangesResponse.changes:type_name -> bookwell.booking.v1.MarketplacePolicyChange
+	69,  // 18: bookwell.booking.v1.MarketplacePolicyChange.change_time:type_name -> google.protobuf.Timestamp
+	15,  // 19: bookwell.booking.v1.MarketplacePolicyChange.fields:type_name -> bookwell.booking.v1.FieldChange
+	69,  // 20: bookwell.booking.v1.Proposal.start_time:type_name -> google.protobuf.Timestamp
+	1,   // 21: bookwell.booking.v1.Proposal.proposed_by:type_name -> bookwell.booking.v1.Role
+	69,  // 22: bookwell.booking.v1.Proposal.propose_time:type_name -> google.protobuf.Timestamp
+	69,  // 23: bookwell.booking.v1.CancellationPolicy.free_until:type_name -> google.protobuf.Timestamp
+	5,   // 24: bookwell.booking.v1.CancellationPolicy.late_mentee_cancellation:type_name -> bookwell.booking.v1.LateCancellation
+	1,   // 25: bookwell.booking.v1.Outcome.ended_by:type_name -> bookwell.booking.v1.Role
+	69,  // 26: bookwell.booking.v1.Outcome.end_time:type_name -> google.protobuf.Timestamp
+	0,   // 27: bookwell.booking.v1.Booking.status:type_name -> bookwell.booking.v1.BookingStatus
+	69,  // 28: bookwell.booking.v1.Booking.start_time:type_name -> google.protobuf.Timestamp
+	69,  // 29: bookwell.booking.v1.Booking.end_time:type_name -> google.protobuf.Timestamp
+	69,  // 30: bookwell.booking.v1.Booking.create_time:type_name -> google.protobuf.Timestamp
+	69,  // 31: bookwell.booking.v1.Booking.update_time:type_name -> google.protobuf.Timestamp
+	69,  // 32: bookwell.booking.v1.Booking.preferred_start_times:type_name -> google.protobuf.Timestamp
+	2,   // 33: bookwell.booking.v1.Booking.payment_method:type_name -> bookwell.booking.v1.PaymentMethod
+	3,   // 34: bookwell.booking.v1.Booking.payment_status:type_name -> bookwell.booking.v1.PaymentStatus
+	16,  // 35: bookwell.booking.v1.Booking.price:type_name -> bookwell.booking.v1.Money
+	16,  // 36: bookwell.booking.v1.Booking.refunded:type_name -> bookwell.booking.v1.Money
+	4,   // 37: bookwell.booking.v1.Booking.offering_kind:type_name -> bookwell.booking.v1.OfferingKind
+	68,  // 38: bookwell.booking.v1.Booking.intake_answers:type_name -> bookwell.booking.v1.Booking.IntakeAnswersEntry
+	18,  // 39: bookwell.booking.v1.Booking.calendar_links:type_name -> bookwell.booking.v1.CalendarLinks
+	17,  // 40: bookwell.booking.v1.Booking.proposal:type_name -> bookwell.booking.v1.Proposal
+	19,  // 41: bookwell.booking.v1.Booking.cancellation_policy:type_name -> bookwell.booking.v1.CancellationPolicy
+	69,  // 42: bookwell.booking.v1.Booking.expire_time:type_name -> google.protobuf.Timestamp
+	20,  // 43: bookwell.booking.v1.Booking.outcome:type_name -> bookwell.booking.v1.Outcome
+	6,   // 44: bookwell.booking.v1.Booking.continuation:type_name -> bookwell.booking.v1.Continuation
+	69,  // 45: bookwell.booking.v1.Booking.first_response_time:type_name -> google.protobuf.Timestamp
+	65,  // 46: bookwell.booking.v1.Booking.payment_action:type_name -> bookwell.booking.v1.PaymentAction
+	16,  // 47: bookwell.booking.v1.PendingView.mentee_total_spend:type_name -> bookwell.booking.v1.Money
+	21,  // 48: bookwell.booking.v1.CreateBookingRequest.booking:type_name -> bookwell.booking.v1.Booking
+	21,  // 49: bookwell.booking.v1.CreateBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
+	21,  // 50: bookwell.booking.v1.GetBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
+	22,  // 51: bookwell.booking.v1.GetBookingResponse.pending_view:type_name -> bookwell.booking.v1.PendingView
+	0,   // 52: bookwell.booking.v1.ListBookingsRequest.statuses:type_name -> bookwell.booking.v1.BookingStatus
+	69,  // 53: bookwell.booking.v1.ListBookingsRequest.start_after:type_name -> google.protobuf.Timestamp
+	69,  // 54: bookwell.booking.v1.ListBookingsRequest.start_before:type_name -> google.protobuf.Timestamp
+	2,   // 55: bookwell.booking.v1.ListBookingsRequest.payment_method:type_name -> bookwell.booking.v1.PaymentMethod
+	21,  // 56: bookwell.booking.v1.ListBookingsResponse.bookings:type_name -> bookwell.booking.v1.Booking
+	27,  // 57: bookwell.booking.v1.ExportBookingsRequest.filter:type_name -> bookwell.booking.v1.ListBookingsRequest
+	69,  // 58: bookwell.booking.v1.ApproveBookingRequest.start_time:type_name -> google.protobuf.Timestamp
+	21,  // 59: bookwell.booking.v1.ApproveBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
+	21,  // 60: bookwell.booking.v1.RejectBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
+	69,  // 61: bookwell.booking.v1.ProposeTimeRequest.start_time:type_name -> google.protobuf.Timestamp
+	21,  // 62: bookwell.booking.v1.ProposeTimeResponse.booking:type_name -> bookwell.booking.v1.Booking
+	21,  // 63: bookwell.booking.v1.AcceptProposalResponse.booking:type_name -> bookwell.booking.v1.Booking
+	21,  // 64: bookwell.booking.v1.DeclineProposalResponse.booking:type_name -> bookwell.booking.v1.Booking
+	21,  // 65: bookwell.booking.v1.CancelBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
+	21,  // 66: bookwell.booking.v1.MarkPaidResponse.booking:type_name -> bookwell.booking.v1.Booking
+	21,  // 67: bookwell.booking.v1.MarkRefundedResponse.booking:type_name -> bookwell.booking.v1.Booking
+	21,  // 68: bookwell.booking.v1.CompleteBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
+	21,  // 69: bookwell.booking.v1.MarkNoShowResponse.booking:type_name -> bookwell.booking.v1.Booking
+	21,  // 70: bookwell.booking.v1.RefundBookingResponse.booking:type_name -> bookwell.booking.v1.Booking
+	21,  // 71: bookwell.booking.v1.DecideContinuationResponse.booking:type_name -> bookwell.booking.v1.Booking
+	21,  // 72: bookwell.booking.v1.SendMessageResponse.booking:type_name -> bookwell.booking.v1.Booking
+	21,  // 73: bookwell.booking.v1.UpdateNotesResponse.booking:type_name -> bookwell.booking.v1.Booking
+	21,  // 74: bookwell.booking.v1.CompleteSessionResponse.bookings:type_name -> bookwell.booking.v1.Booking
+	70,  // 75: bookwell.booking.v1.BookingSettings.approval_window:type_name -> google.protobuf.Duration
+	70,  // 76: bookwell.booking.v1.BookingSettings.reminder_after:type_name -> google.protobuf.Duration
+	70,  // 77: bookwell.booking.v1.BookingSettings.free_cancel_before:type_name -> google.protobuf.Duration
+	5,   // 78: bookwell.booking.v1.BookingSettings.late_mentee_cancellation:type_name -> bookwell.booking.v1.LateCancellation
+	70,  // 79: bookwell.booking.v1.BookingSettings.auto_complete_after:type_name -> google.protobuf.Duration
+	60,  // 80: bookwell.booking.v1.GetBookingSettingsResponse.settings:type_name -> bookwell.booking.v1.BookingSettings
+	60,  // 81: bookwell.booking.v1.UpdateBookingSettingsRequest.settings:type_name -> bookwell.booking.v1.BookingSettings
+	71,  // 82: bookwell.booking.v1.UpdateBookingSettingsRequest.update_mask:type_name -> google.protobuf.FieldMask
+	60,  // 83: bookwell.booking.v1.UpdateBookingSettingsResponse.settings:type_name -> bookwell.booking.v1.BookingSettings
+	69,  // 84: bookwell.booking.v1.PaymentAction.expire_time:type_name -> google.protobuf.Timestamp
+	21,  // 85: bookwell.booking.v1.RebuildBookingViewResponse.booking:type_name -> bookwell.booking.v1.Booking
+	23,  // 86: bookwell.booking.v1.BookingService.CreateBooking:input_type -> bookwell.booking.v1.CreateBookingRequest
+	25,  // 87: bookwell.booking.v1.BookingService.GetBooking:input_type -> bookwell.booking.v1.GetBookingRequest
+	27,  // 88: bookwell.booking.v1.BookingService.ListBookings:input_type -> bookwell.booking.v1.ListBookingsRequest
+	29,  // 89: bookwell.booking.v1.BookingService.ExportBookings:input_type -> bookwell.booking.v1.ExportBookingsRequest
+	29,  // 90: bookwell.booking.v1.BookingService.StreamBookingsExport:input_type -> bookwell.booking.v1.ExportBookingsRequest
+	30,  // 91: bookwell.booking.v1.BookingService.ApproveBooking:input_type -> bookwell.booking.v1.ApproveBookingRequest
+	32,  // 92: bookwell.booking.v1.BookingService.RejectBooking:input_type -> bookwell.booking.v1.RejectBookingRequest
+	34,  // 93: bookwell.booking.v1.BookingService.ProposeTime:input_type -> bookwell.booking.v1.ProposeTimeRequest
+	36,  // 94: bookwell.booking.v1.BookingService.AcceptProposal:input_type -> bookwell.booking.v1.AcceptProposalRequest
+	38,  // 95: bookwell.booking.v1.BookingService.DeclineProposal:input_type -> bookwell.booking.v1.DeclineProposalRequest
+	40,  // 96: bookwell.booking.v1.BookingService.CancelBooking:input_type -> bookwell.booking.v1.CancelBookingRequest
+	42,  // 97: bookwell.booking.v1.BookingService.MarkPaid:input_type -> bookwell.booking.v1.MarkPaidRequest
+	44,  // 98: bookwell.booking.v1.BookingService.MarkRefunded:input_type -> bookwell.booking.v1.MarkRefundedRequest
+	46,  // 99: bookwell.booking.v1.BookingService.CompleteBooking:input_type -> bookwell.booking.v1.CompleteBookingRequest
+	48,  // 100: bookwell.booking.v1.BookingService.MarkNoShow:input_type -> bookwell.booking.v1.MarkNoShowRequest
+	50,  // 101: bookwell.booking.v1.BookingService.RefundBooking:input_type -> bookwell.booking.v1.RefundBookingRequest
+	52,  // 102: bookwell.booking.v1.BookingService.DecideContinuation:input_type -> bookwell.booking.v1.DecideContinuationRequest
+	54,  // 103: bookwell.booking.v1.BookingService.SendMessage:input_type -> bookwell.booking.v1.SendMessageRequest
+	56,  // 104: bookwell.booking.v1.BookingService.UpdateNotes:input_type -> bookwell.booking.v1.UpdateNotesRequest
+	58,  // 105: bookwell.booking.v1.BookingService.CompleteSession:input_type -> bookwell.booking.v1.CompleteSessionRequest
+	61,  // 106: bookwell.booking.v1.BookingService.GetBookingSettings:input_type -> bookwell.booking.v1.GetBookingSettingsRequest
+	63,  // 107: bookwell.booking.v1.BookingService.UpdateBookingSettings:input_type -> bookwell.booking.v1.UpdateBookingSettingsRequest
+	66,  // 108: bookwell.booking.v1.BookingService.RebuildBookingView:input_type -> bookwell.booking.v1.RebuildBookingViewRequest
+	8,   // 109: bookwell.booking.v1.BookingService.GetMarketplacePolicy:input_type -> bookwell.booking.v1.GetMarketplacePolicyRequest
+	10,  // 110: bookwell.booking.v1.BookingService.UpdateMarketplacePolicy:input_type -> bookwell.booking.v1.UpdateMarketplacePolicyRequest
+	12,  // 111: bookwell.booking.v1.BookingService.ListMarketplacePolicyChanges:input_type -> bookwell.booking.v1.ListMarketplacePolicyChangesRequest
+	24,  // 112: bookwell.booking.v1.BookingService.CreateBooking:output_type -> bookwell.booking.v1.CreateBookingResponse
+	26,  // 113: bookwell.booking.v1.BookingService.GetBooking:output_type -> bookwell.booking.v1.GetBookingResponse
+	28,  // 114: bookwell.booking.v1.BookingService.ListBookings:output_type -> bookwell.booking.v1.ListBookingsResponse
+	72,  // 115: bookwell.booking.v1.BookingService.ExportBookings:output_type -> google.api.HttpBody
+	72,  // 116: bookwell.booking.v1.BookingService.StreamBookingsExport:output_type -> google.api.HttpBody
+	31,  // 117: bookwell.booking.v1.BookingService.ApproveBooking:output_type -> bookwell.booking.v1.ApproveBookingResponse
+	33,  // 118: bookwell.booking.v1.BookingService.RejectBooking:output_type -> bookwell.booking.v1.RejectBookingResponse
+	35,  // 119: bookwell.booking.v1.BookingService.ProposeTime:output_type -> bookwell.booking.v1.ProposeTimeResponse
+	37,  // 120: bookwell.booking.v1.BookingService.AcceptProposal:output_type -> bookwell.booking.v1.AcceptProposalResponse
+	39,  // 121: bookwell.booking.v1.BookingService.DeclineProposal:output_type -> bookwell.booking.v1.DeclineProposalResponse
+	41,  // 122: bookwell.booking.v1.BookingService.CancelBooking:output_type -> bookwell.booking.v1.CancelBookingResponse
+	43,  // 123: bookwell.booking.v1.BookingService.MarkPaid:output_type -> bookwell.booking.v1.MarkPaidResponse
+	45,  // 124: bookwell.booking.v1.BookingService.MarkRefunded:output_type -> bookwell.booking.v1.MarkRefundedResponse
+	47,  // 125: bookwell.booking.v1.BookingService.CompleteBooking:output_type -> bookwell.booking.v1.CompleteBookingResponse
+	49,  // 126: bookwell.booking.v1.BookingService.MarkNoShow:output_type -> bookwell.booking.v1.MarkNoShowResponse
+	51,  // 127: bookwell.booking.v1.BookingService.RefundBooking:output_type -> bookwell.booking.v1.RefundBookingResponse
+	53,  // 128: bookwell.booking.v1.BookingService.DecideContinuation:output_type -> bookwell.booking.v1.DecideContinuationResponse
+	55,  // 129: bookwell.booking.v1.BookingService.SendMessage:output_type -> bookwell.booking.v1.SendMessageResponse
+	57,  // 130: bookwell.booking.v1.BookingService.UpdateNotes:output_type -> bookwell.booking.v1.UpdateNotesResponse
+	59,  // 131: bookwell.booking.v1.BookingService.CompleteSession:output_type -> bookwell.booking.v1.CompleteSessionResponse
+	62,  // 132: bookwell.booking.v1.BookingService.GetBookingSettings:output_type -> bookwell.booking.v1.GetBookingSettingsResponse
+	64,  // 133: bookwell.booking.v1.BookingService.UpdateBookingSettings:output_type -> bookwell.booking.v1.UpdateBookingSettingsResponse
+	67,  // 134: bookwell.booking.v1.BookingService.RebuildBookingView:output_type -> bookwell.booking.v1.RebuildBookingViewResponse
+	9,   // 135: bookwell.booking.v1.BookingService.GetMarketplacePolicy:output_type -> bookwell.booking.v1.GetMarketplacePolicyResponse
+	11,  // 136: bookwell.booking.v1.BookingService.UpdateMarketplacePolicy:output_type -> bookwell.booking.v1.UpdateMarketplacePolicyResponse
+	13,  // 137: bookwell.booking.v1.BookingService.ListMarketplacePolicyChanges:output_type -> bookwell.booking.v1.ListMarketplacePolicyChangesResponse
+	112, // [112:138] is the sub-list for method output_type
+	86,  // [86:112] is the sub-list for method input_type
+	86,  // [86:86] is the sub-list for extension type_name
+	86,  // [86:86] is the sub-list for extension extendee
+	0,   // [0:86] is the sub-list for field type_name
 }
 
 func init() { file_bookwell_booking_v1_booking_proto_init() }
@@ -4088,7 +5144,7 @@ func file_bookwell_booking_v1_booking_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookwell_booking_v1_booking_proto_rawDesc), len(file_bookwell_booking_v1_booking_proto_rawDesc)),
 			NumEnums:      7,
-			NumMessages:   50,
+			NumMessages:   62,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -23,27 +23,32 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	BookingService_CreateBooking_FullMethodName         = "/bookwell.booking.v1.BookingService/CreateBooking"
-	BookingService_GetBooking_FullMethodName            = "/bookwell.booking.v1.BookingService/GetBooking"
-	BookingService_ListBookings_FullMethodName          = "/bookwell.booking.v1.BookingService/ListBookings"
-	BookingService_ExportBookings_FullMethodName        = "/bookwell.booking.v1.BookingService/ExportBookings"
-	BookingService_ApproveBooking_FullMethodName        = "/bookwell.booking.v1.BookingService/ApproveBooking"
-	BookingService_RejectBooking_FullMethodName         = "/bookwell.booking.v1.BookingService/RejectBooking"
-	BookingService_ProposeTime_FullMethodName           = "/bookwell.booking.v1.BookingService/ProposeTime"
-	BookingService_AcceptProposal_FullMethodName        = "/bookwell.booking.v1.BookingService/AcceptProposal"
-	BookingService_DeclineProposal_FullMethodName       = "/bookwell.booking.v1.BookingService/DeclineProposal"
-	BookingService_CancelBooking_FullMethodName         = "/bookwell.booking.v1.BookingService/CancelBooking"
-	BookingService_MarkPaid_FullMethodName              = "/bookwell.booking.v1.BookingService/MarkPaid"
-	BookingService_MarkRefunded_FullMethodName          = "/bookwell.booking.v1.BookingService/MarkRefunded"
-	BookingService_CompleteBooking_FullMethodName       = "/bookwell.booking.v1.BookingService/CompleteBooking"
-	BookingService_MarkNoShow_FullMethodName            = "/bookwell.booking.v1.BookingService/MarkNoShow"
-	BookingService_RefundBooking_FullMethodName         = "/bookwell.booking.v1.BookingService/RefundBooking"
-	BookingService_DecideContinuation_FullMethodName    = "/bookwell.booking.v1.BookingService/DecideContinuation"
-	BookingService_SendMessage_FullMethodName           = "/bookwell.booking.v1.BookingService/SendMessage"
-	BookingService_UpdateNotes_FullMethodName           = "/bookwell.booking.v1.BookingService/UpdateNotes"
-	BookingService_CompleteSession_FullMethodName       = "/bookwell.booking.v1.BookingService/CompleteSession"
-	BookingService_GetBookingSettings_FullMethodName    = "/bookwell.booking.v1.BookingService/GetBookingSettings"
-	BookingService_UpdateBookingSettings_FullMethodName = "/bookwell.booking.v1.BookingService/UpdateBookingSettings"
+	BookingService_CreateBooking_FullMethodName                = "/bookwell.booking.v1.BookingService/CreateBooking"
+	BookingService_GetBooking_FullMethodName                   = "/bookwell.booking.v1.BookingService/GetBooking"
+	BookingService_ListBookings_FullMethodName                 = "/bookwell.booking.v1.BookingService/ListBookings"
+	BookingService_ExportBookings_FullMethodName               = "/bookwell.booking.v1.BookingService/ExportBookings"
+	BookingService_StreamBookingsExport_FullMethodName         = "/bookwell.booking.v1.BookingService/StreamBookingsExport"
+	BookingService_ApproveBooking_FullMethodName               = "/bookwell.booking.v1.BookingService/ApproveBooking"
+	BookingService_RejectBooking_FullMethodName                = "/bookwell.booking.v1.BookingService/RejectBooking"
+	BookingService_ProposeTime_FullMethodName                  = "/bookwell.booking.v1.BookingService/ProposeTime"
+	BookingService_AcceptProposal_FullMethodName               = "/bookwell.booking.v1.BookingService/AcceptProposal"
+	BookingService_DeclineProposal_FullMethodName              = "/bookwell.booking.v1.BookingService/DeclineProposal"
+	BookingService_CancelBooking_FullMethodName                = "/bookwell.booking.v1.BookingService/CancelBooking"
+	BookingService_MarkPaid_FullMethodName                     = "/bookwell.booking.v1.BookingService/MarkPaid"
+	BookingService_MarkRefunded_FullMethodName                 = "/bookwell.booking.v1.BookingService/MarkRefunded"
+	BookingService_CompleteBooking_FullMethodName              = "/bookwell.booking.v1.BookingService/CompleteBooking"
+	BookingService_MarkNoShow_FullMethodName                   = "/bookwell.booking.v1.BookingService/MarkNoShow"
+	BookingService_RefundBooking_FullMethodName                = "/bookwell.booking.v1.BookingService/RefundBooking"
+	BookingService_DecideContinuation_FullMethodName           = "/bookwell.booking.v1.BookingService/DecideContinuation"
+	BookingService_SendMessage_FullMethodName                  = "/bookwell.booking.v1.BookingService/SendMessage"
+	BookingService_UpdateNotes_FullMethodName                  = "/bookwell.booking.v1.BookingService/UpdateNotes"
+	BookingService_CompleteSession_FullMethodName              = "/bookwell.booking.v1.BookingService/CompleteSession"
+	BookingService_GetBookingSettings_FullMethodName           = "/bookwell.booking.v1.BookingService/GetBookingSettings"
+	BookingService_UpdateBookingSettings_FullMethodName        = "/bookwell.booking.v1.BookingService/UpdateBookingSettings"
+	BookingService_RebuildBookingView_FullMethodName           = "/bookwell.booking.v1.BookingService/RebuildBookingView"
+	BookingService_GetMarketplacePolicy_FullMethodName         = "/bookwell.booking.v1.BookingService/GetMarketplacePolicy"
+	BookingService_UpdateMarketplacePolicy_FullMethodName      = "/bookwell.booking.v1.BookingService/UpdateMarketplacePolicy"
+	BookingService_ListMarketplacePolicyChanges_FullMethodName = "/bookwell.booking.v1.BookingService/ListMarketplacePolicyChanges"
 )
 
 // BookingServiceClient is the client API for BookingService service.
@@ -65,10 +70,20 @@ type BookingServiceClient interface {
 	// ListBookings lists the caller's bookings (all of them for admin), by next
 	// session first unless ordered otherwise.
 	ListBookings(ctx context.Context, in *ListBookingsRequest, opts ...grpc.CallOption) (*ListBookingsResponse, error)
-	// ExportBookings returns the bookings a ListBookings filter selects as CSV.
+	// Deprecated: Do not use.
+	// ExportBookings returns the bookings a ListBookings filter selects as CSV,
+	// in one message. Deprecated: StreamBookingsExport sends the same CSV in
+	// chunks, and serves the REST route.
 	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
 	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ExportBookings(ctx context.Context, in *ExportBookingsRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
+	// StreamBookingsExport returns the bookings a ListBookings filter selects as
+	// CSV, in chunks whose concatenation is the file, so that neither side
+	// holds a whole export in memory.
+	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
+	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	StreamBookingsExport(ctx context.Context, in *ExportBookingsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[httpbody.HttpBody], error)
 	// ApproveBooking is the mentor's approval of a PENDING booking; for a
 	// request with preferred times, start_time picks one.
 	ApproveBooking(ctx context.Context, in *ApproveBookingRequest, opts ...grpc.CallOption) (*ApproveBookingResponse, error)
@@ -112,6 +127,26 @@ type BookingServiceClient interface {
 	// UpdateBookingSettings changes a mentor's booking settings; they apply to
 	// requests made afterwards.
 	UpdateBookingSettings(ctx context.Context, in *UpdateBookingSettingsRequest, opts ...grpc.CallOption) (*UpdateBookingSettingsResponse, error)
+	// RebuildBookingView writes a booking's read-model row again from its
+	// workflow, the source of truth: for a row that is missing or behind.
+	// A row already up to date is left as it is (changed is false). A booking
+	// whose workflow has ended cannot be rebuilt (its row is final). Admins
+	// only.
+	RebuildBookingView(ctx context.Context, in *RebuildBookingViewRequest, opts ...grpc.CallOption) (*RebuildBookingViewResponse, error)
+	// GetMarketplacePolicy returns the marketplace's policy in force: the
+	// rules every service applies, with its version and etag. Admins and
+	// services.
+	GetMarketplacePolicy(ctx context.Context, in *GetMarketplacePolicyRequest, opts ...grpc.CallOption) (*GetMarketplacePolicyResponse, error)
+	// UpdateMarketplacePolicy changes the marketplace's policy: the fields of
+	// update_mask (all given fields if empty), as a new version, if
+	// policy.etag is the version in force (else ABORTED, nothing changed).
+	// Refused with INVALID_ARGUMENT, nothing changed, when a value cannot
+	// work. Bookings already requested keep the version they were made under.
+	// Admins.
+	UpdateMarketplacePolicy(ctx context.Context, in *UpdateMarketplacePolicyRequest, opts ...grpc.CallOption) (*UpdateMarketplacePolicyResponse, error)
+	// ListMarketplacePolicyChanges lists the policy's versions, newest first:
+	// who made each, when, and what changed. Admins.
+	ListMarketplacePolicyChanges(ctx context.Context, in *ListMarketplacePolicyChangesRequest, opts ...grpc.CallOption) (*ListMarketplacePolicyChangesResponse, error)
 }
 
 type bookingServiceClient struct {
@@ -152,6 +187,7 @@ func (c *bookingServiceClient) ListBookings(ctx context.Context, in *ListBooking
 	return out, nil
 }
 
+// Deprecated: Do not use.
 func (c *bookingServiceClient) ExportBookings(ctx context.Context, in *ExportBookingsRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(httpbody.HttpBody)
@@ -161,6 +197,25 @@ func (c *bookingServiceClient) ExportBookings(ctx context.Context, in *ExportBoo
 	}
 	return out, nil
 }
+
+func (c *bookingServiceClient) StreamBookingsExport(ctx context.Context, in *ExportBookingsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[httpbody.HttpBody], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &BookingService_ServiceDesc.Streams[0], BookingService_StreamBookingsExport_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ExportBookingsRequest, httpbody.HttpBody]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type BookingService_StreamBookingsExportClient = grpc.ServerStreamingClient[httpbody.HttpBody]
 
 func (c *bookingServiceClient) ApproveBooking(ctx context.Context, in *ApproveBookingRequest, opts ...grpc.CallOption) (*ApproveBookingResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
@@ -332,6 +387,46 @@ func (c *bookingServiceClient) UpdateBookingSettings(ctx context.Context, in *Up
 	return out, nil
 }
 
+func (c *bookingServiceClient) RebuildBookingView(ctx context.Context, in *RebuildBookingViewRequest, opts ...grpc.CallOption) (*RebuildBookingViewResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RebuildBookingViewResponse)
+	err := c.cc.Invoke(ctx, BookingService_RebuildBookingView_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) GetMarketplacePolicy(ctx context.Context, in *GetMarketplacePolicyRequest, opts ...grpc.CallOption) (*GetMarketplacePolicyResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetMarketplacePolicyResponse)
+	err := c.cc.Invoke(ctx, BookingService_GetMarketplacePolicy_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) UpdateMarketplacePolicy(ctx context.Context, in *UpdateMarketplacePolicyRequest, opts ...grpc.CallOption) (*UpdateMarketplacePolicyResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateMarketplacePolicyResponse)
+	err := c.cc.Invoke(ctx, BookingService_UpdateMarketplacePolicy_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *bookingServiceClient) ListMarketplacePolicyChanges(ctx context.Context, in *ListMarketplacePolicyChangesRequest, opts ...grpc.CallOption) (*ListMarketplacePolicyChangesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListMarketplacePolicyChangesResponse)
+	err := c.cc.Invoke(ctx, BookingService_ListMarketplacePolicyChanges_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // BookingServiceServer is the server API for BookingService service.
 // All implementations must embed UnimplementedBookingServiceServer
 // for forward compatibility.
@@ -351,10 +446,20 @@ type BookingServiceServer interface {
 	// ListBookings lists the caller's bookings (all of them for admin), by next
 	// session first unless ordered otherwise.
 	ListBookings(context.Context, *ListBookingsRequest) (*ListBookingsResponse, error)
-	// ExportBookings returns the bookings a ListBookings filter selects as CSV.
+	// Deprecated: Do not use.
+	// ExportBookings returns the bookings a ListBookings filter selects as CSV,
+	// in one message. Deprecated: StreamBookingsExport sends the same CSV in
+	// chunks, and serves the REST route.
 	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
 	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ExportBookings(context.Context, *ExportBookingsRequest) (*httpbody.HttpBody, error)
+	// StreamBookingsExport returns the bookings a ListBookings filter selects as
+	// CSV, in chunks whose concatenation is the file, so that neither side
+	// holds a whole export in memory.
+	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
+	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	StreamBookingsExport(*ExportBookingsRequest, grpc.ServerStreamingServer[httpbody.HttpBody]) error
 	// ApproveBooking is the mentor's approval of a PENDING booking; for a
 	// request with preferred times, start_time picks one.
 	ApproveBooking(context.Context, *ApproveBookingRequest) (*ApproveBookingResponse, error)
@@ -398,6 +503,26 @@ type BookingServiceServer interface {
 	// UpdateBookingSettings changes a mentor's booking settings; they apply to
 	// requests made afterwards.
 	UpdateBookingSettings(context.Context, *UpdateBookingSettingsRequest) (*UpdateBookingSettingsResponse, error)
+	// RebuildBookingView writes a booking's read-model row again from its
+	// workflow, the source of truth: for a row that is missing or behind.
+	// A row already up to date is left as it is (changed is false). A booking
+	// whose workflow has ended cannot be rebuilt (its row is final). Admins
+	// only.
+	RebuildBookingView(context.Context, *RebuildBookingViewRequest) (*RebuildBookingViewResponse, error)
+	// GetMarketplacePolicy returns the marketplace's policy in force: the
+	// rules every service applies, with its version and etag. Admins and
+	// services.
+	GetMarketplacePolicy(context.Context, *GetMarketplacePolicyRequest) (*GetMarketplacePolicyResponse, error)
+	// UpdateMarketplacePolicy changes the marketplace's policy: the fields of
+	// update_mask (all given fields if empty), as a new version, if
+	// policy.etag is the version in force (else ABORTED, nothing changed).
+	// Refused with INVALID_ARGUMENT, nothing changed, when a value cannot
+	// work. Bookings already requested keep the version they were made under.
+	// Admins.
+	UpdateMarketplacePolicy(context.Context, *UpdateMarketplacePolicyRequest) (*UpdateMarketplacePolicyResponse, error)
+	// ListMarketplacePolicyChanges lists the policy's versions, newest first:
+	// who made each, when, and what changed. Admins.
+	ListMarketplacePolicyChanges(context.Context, *ListMarketplacePolicyChangesRequest) (*ListMarketplacePolicyChangesResponse, error)
 	mustEmbedUnimplementedBookingServiceServer()
 }
 
@@ -419,6 +544,9 @@ func (UnimplementedBookingServiceServer) ListBookings(context.Context, *ListBook
 }
 func (UnimplementedBookingServiceServer) ExportBookings(context.Context, *ExportBookingsRequest) (*httpbody.HttpBody, error) {
 	return nil, status.Error(codes.Unimplemented, "method ExportBookings not implemented")
+}
+func (UnimplementedBookingServiceServer) StreamBookingsExport(*ExportBookingsRequest, grpc.ServerStreamingServer[httpbody.HttpBody]) error {
+	return status.Error(codes.Unimplemented, "method StreamBookingsExport not implemented")
 }
 func (UnimplementedBookingServiceServer) ApproveBooking(context.Context, *ApproveBookingRequest) (*ApproveBookingResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ApproveBooking not implemented")
@@ -470,6 +598,18 @@ func (UnimplementedBookingServiceServer) GetBookingSettings(context.Context, *Ge
 }
 func (UnimplementedBookingServiceServer) UpdateBookingSettings(context.Context, *UpdateBookingSettingsRequest) (*UpdateBookingSettingsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method UpdateBookingSettings not implemented")
+}
+func (UnimplementedBookingServiceServer) RebuildBookingView(context.Context, *RebuildBookingViewRequest) (*RebuildBookingViewResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RebuildBookingView not implemented")
+}
+func (UnimplementedBookingServiceServer) GetMarketplacePolicy(context.Context, *GetMarketplacePolicyRequest) (*GetMarketplacePolicyResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetMarketplacePolicy not implemented")
+}
+func (UnimplementedBookingServiceServer) UpdateMarketplacePolicy(context.Context, *UpdateMarketplacePolicyRequest) (*UpdateMarketplacePolicyResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateMarketplacePolicy not implemented")
+}
+func (UnimplementedBookingServiceServer) ListMarketplacePolicyChanges(context.Context, *ListMarketplacePolicyChangesRequest) (*ListMarketplacePolicyChangesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListMarketplacePolicyChanges not implemented")
 }
 func (UnimplementedBookingServiceServer) mustEmbedUnimplementedBookingServiceServer() {}
 func (UnimplementedBookingServiceServer) testEmbeddedByValue()                        {}
@@ -563,6 +703,17 @@ func _BookingService_ExportBookings_Handler(srv interface{}, ctx context.Context
 	}
 	return interceptor(ctx, in, info, handler)
 }
+
+func _BookingService_StreamBookingsExport_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ExportBookingsRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(BookingServiceServer).StreamBookingsExport(m, &grpc.GenericServerStream[ExportBookingsRequest, httpbody.HttpBody]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type BookingService_StreamBookingsExportServer = grpc.ServerStreamingServer[httpbody.HttpBody]
 
 func _BookingService_ApproveBooking_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ApproveBookingRequest)
@@ -870,6 +1021,78 @@ func _BookingService_UpdateBookingSettings_Handler(srv interface{}, ctx context.
 	return interceptor(ctx, in, info, handler)
 }
 
+func _BookingService_RebuildBookingView_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RebuildBookingViewRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).RebuildBookingView(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_RebuildBookingView_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).RebuildBookingView(ctx, req.(*RebuildBookingViewRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_GetMarketplacePolicy_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetMarketplacePolicyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).GetMarketplacePolicy(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_GetMarketplacePolicy_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).GetMarketplacePolicy(ctx, req.(*GetMarketplacePolicyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_UpdateMarketplacePolicy_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateMarketplacePolicyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).UpdateMarketplacePolicy(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_UpdateMarketplacePolicy_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).UpdateMarketplacePolicy(ctx, req.(*UpdateMarketplacePolicyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _BookingService_ListMarketplacePolicyChanges_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListMarketplacePolicyChangesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BookingServiceServer).ListMarketplacePolicyChanges(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BookingService_ListMarketplacePolicyChanges_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BookingServiceServer).ListMarketplacePolicyChanges(ctx, req.(*ListMarketplacePolicyChangesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // BookingService_ServiceDesc is the grpc.ServiceDesc for BookingService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -961,7 +1184,29 @@ var BookingService_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "UpdateBookingSettings",
 			Handler:    _BookingService_UpdateBookingSettings_Handler,
 		},
+		{
+			MethodName: "RebuildBookingView",
+			Handler:    _BookingService_RebuildBookingView_Handler,
+		},
+		{
+			MethodName: "GetMarketplacePolicy",
+			Handler:    _BookingService_GetMarketplacePolicy_Handler,
+		},
+		{
+			MethodName: "UpdateMarketplacePolicy",
+			Handler:    _BookingService_UpdateMarketplacePolicy_Handler,
+		},
+		{
+			MethodName: "ListMarketplacePolicyChanges",
+			Handler:    _BookingService_ListMarketplacePolicyChanges_Handler,
+		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "StreamBookingsExport",
+			Handler:       _BookingService_StreamBookingsExport_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "bookwell/booking/v1/booking.proto",
 }

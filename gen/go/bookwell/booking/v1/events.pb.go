@@ -7,6 +7,7 @@
 package bookingv1
 
 import (
+	_ "github.com/bookwell/bookwell/gen/go/bookwell/events/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -21,26 +22,147 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// BookingEvent is the payload of every event of the booking context. Its
-// subject names what happened:
-//
-//	booking.requested         a mentee requested a session (status PENDING)
-//	booking.approved          the mentor approved (CONFIRMED or AWAITING_PAYMENT)
-//	booking.rejected          the mentor rejected, with outcome.reason
-//	booking.proposed          one side proposed another time (NEGOTIATING)
-//	booking.rescheduled       both agreed on a new time
-//	booking.proposal_declined the other side declined the proposal
-//	booking.reminder          the mentor has not answered a request in time
-//	booking.expired           nobody answered in time; the mentee is refunded
-//	booking.cancelled         one side cancelled; outcome says who, why, money
-//	booking.marked_paid       the mentor received a manual payment
-//	booking.session_reminder  the session is near (by default 24 h): remind both
-//	booking.session_ended     the session time passed (PENDING_CONFIRMATION)
-//	booking.completed         the session happened
-//	booking.no_show           the mentee did not attend
-//	booking.refunded          money went back after the session (goodwill)
-//	booking.continuation_decided  the mentor decided after an intro session
-//	booking.message_sent      the mentor messaged the mentee about the booking
+// EventType names each fact the booking context publishes, with the subject
+// it is published on and its payload (see bookwell/events/v1/catalog.proto).
+type EventType int32
+
+const (
+	// Not an event of this context.
+	EventType_EVENT_TYPE_UNSPECIFIED EventType = 0
+	// A mentee requested a session (status PENDING).
+	EventType_EVENT_TYPE_REQUESTED EventType = 1
+	// The mentor approved (CONFIRMED, or AWAITING_PAYMENT for a manual payment).
+	EventType_EVENT_TYPE_APPROVED EventType = 2
+	// The mentor rejected the request; outcome.reason says why.
+	EventType_EVENT_TYPE_REJECTED EventType = 3
+	// One side proposed another time (NEGOTIATING).
+	EventType_EVENT_TYPE_PROPOSED EventType = 4
+	// Both sides agreed on a new time.
+	EventType_EVENT_TYPE_RESCHEDULED EventType = 5
+	// The other side declined the proposed time.
+	EventType_EVENT_TYPE_PROPOSAL_DECLINED EventType = 6
+	// The mentor has not answered a request in time.
+	EventType_EVENT_TYPE_REMINDER EventType = 7
+	// The session is near: remind both sides.
+	EventType_EVENT_TYPE_SESSION_REMINDER EventType = 8
+	// Nobody answered in time; the mentee is refunded.
+	EventType_EVENT_TYPE_EXPIRED EventType = 9
+	// One side cancelled; outcome says who, why and what happened to the money.
+	EventType_EVENT_TYPE_CANCELLED EventType = 10
+	// The mentor received a manual payment (CONFIRMED).
+	EventType_EVENT_TYPE_MARKED_PAID EventType = 11
+	// The session time passed (PENDING_CONFIRMATION).
+	EventType_EVENT_TYPE_SESSION_ENDED EventType = 12
+	// The session happened.
+	EventType_EVENT_TYPE_COMPLETED EventType = 13
+	// The mentee did not attend.
+	EventType_EVENT_TYPE_NO_SHOW EventType = 14
+	// Money went back to the mentee after the booking was paid: a goodwill
+	// refund by card, or a manual payment the mentor marked refunded (the
+	// booking's payment_method and refunded tell which and how much).
+	EventType_EVENT_TYPE_REFUNDED EventType = 15
+	// The mentor decided, after an intro session, whether the mentee may
+	// continue (booking.continuation).
+	EventType_EVENT_TYPE_CONTINUATION_DECIDED EventType = 16
+	// The mentor messaged the mentee about the booking; text is the message.
+	EventType_EVENT_TYPE_MESSAGE_SENT EventType = 17
+	// An admin changed the marketplace policy: scheduling, payments and
+	// reputation apply the new version to what comes after.
+	EventType_EVENT_TYPE_MARKETPLACE_POLICY_CHANGED EventType = 18
+	// A card payment needs the mentee's authentication (3-D Secure) before
+	// the request reaches the mentor (AWAITING_AUTHENTICATION).
+	EventType_EVENT_TYPE_AWAITING_AUTHENTICATION EventType = 19
+	// The card processor reported a change to the booking's payment made
+	// outside bookwell (a refund in its dashboard, a dispute, a cancelled or
+	// lapsed authorization); text says which.
+	EventType_EVENT_TYPE_PAYMENT_RECONCILED EventType = 20
+	// A person's personal data was erased on their request (ErasureService):
+	// every context anonymises them in its tables. Numbered apart from the
+	// booking's own events.
+	EventType_EVENT_TYPE_USER_ERASED EventType = 40
+)
+
+// Enum value maps for EventType.
+var (
+	EventType_name = map[int32]string{
+		0:  "EVENT_TYPE_UNSPECIFIED",
+		1:  "EVENT_TYPE_REQUESTED",
+		2:  "EVENT_TYPE_APPROVED",
+		3:  "EVENT_TYPE_REJECTED",
+		4:  "EVENT_TYPE_PROPOSED",
+		5:  "EVENT_TYPE_RESCHEDULED",
+		6:  "EVENT_TYPE_PROPOSAL_DECLINED",
+		7:  "EVENT_TYPE_REMINDER",
+		8:  "EVENT_TYPE_SESSION_REMINDER",
+		9:  "EVENT_TYPE_EXPIRED",
+		10: "EVENT_TYPE_CANCELLED",
+		11: "EVENT_TYPE_MARKED_PAID",
+		12: "EVENT_TYPE_SESSION_ENDED",
+		13: "EVENT_TYPE_COMPLETED",
+		14: "EVENT_TYPE_NO_SHOW",
+		15: "EVENT_TYPE_REFUNDED",
+		16: "EVENT_TYPE_CONTINUATION_DECIDED",
+		17: "EVENT_TYPE_MESSAGE_SENT",
+		18: "EVENT_TYPE_MARKETPLACE_POLICY_CHANGED",
+		19: "EVENT_TYPE_AWAITING_AUTHENTICATION",
+		20: "EVENT_TYPE_PAYMENT_RECONCILED",
+		40: "EVENT_TYPE_USER_ERASED",
+	}
+	EventType_value = map[string]int32{
+		"EVENT_TYPE_UNSPECIFIED":                0,
+		"EVENT_TYPE_REQUESTED":                  1,
+		"EVENT_TYPE_APPROVED":                   2,
+		"EVENT_TYPE_REJECTED":                   3,
+		"EVENT_TYPE_PROPOSED":                   4,
+		"EVENT_TYPE_RESCHEDULED":                5,
+		"EVENT_TYPE_PROPOSAL_DECLINED":          6,
+		"EVENT_TYPE_REMINDER":                   7,
+		"EVENT_TYPE_SESSION_REMINDER":           8,
+		"EVENT_TYPE_EXPIRED":                    9,
+		"EVENT_TYPE_CANCELLED":                  10,
+		"EVENT_TYPE_MARKED_PAID":                11,
+		"EVENT_TYPE_SESSION_ENDED":              12,
+		"EVENT_TYPE_COMPLETED":                  13,
+		"EVENT_TYPE_NO_SHOW":                    14,
+		"EVENT_TYPE_REFUNDED":                   15,
+		"EVENT_TYPE_CONTINUATION_DECIDED":       16,
+		"EVENT_TYPE_MESSAGE_SENT":               17,
+		"EVENT_TYPE_MARKETPLACE_POLICY_CHANGED": 18,
+		"EVENT_TYPE_AWAITING_AUTHENTICATION":    19,
+		"EVENT_TYPE_PAYMENT_RECONCILED":         20,
+		"EVENT_TYPE_USER_ERASED":                40,
+	}
+)
+
+func (x EventType) Enum() *EventType {
+	p := new(EventType)
+	*p = x
+	return p
+}
+
+func (x EventType) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (EventType) Descriptor() protoreflect.EnumDescriptor {
+	return file_bookwell_booking_v1_events_proto_enumTypes[0].Descriptor()
+}
+
+func (EventType) Type() protoreflect.EnumType {
+	return &file_bookwell_booking_v1_events_proto_enumTypes[0]
+}
+
+func (x EventType) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use EventType.Descriptor instead.
+func (EventType) EnumDescriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_events_proto_rawDescGZIP(), []int{0}
+}
+
+// BookingEvent is the payload of every event of the booking context; its
+// type (EventType, below) says what happened.
 type BookingEvent struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The booking after the change. mentor_notes is always empty here.
@@ -50,7 +172,11 @@ type BookingEvent struct {
 	// The id of who caused it (empty for the system).
 	ActorId string `protobuf:"bytes,3,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
 	// A free text that goes with the event: a message's body.
-	Text          string `protobuf:"bytes,4,opt,name=text,proto3" json:"text,omitempty"`
+	Text string `protobuf:"bytes,4,opt,name=text,proto3" json:"text,omitempty"`
+	// Set on an approval made by the mentor's auto-approval at the moment of
+	// the request: no request was announced, nobody decided, the booking was
+	// confirmed at once (actor_role is the system).
+	AutoApproved  bool `protobuf:"varint,5,opt,name=auto_approved,json=autoApproved,proto3" json:"auto_approved,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -113,17 +239,119 @@ func (x *BookingEvent) GetText() string {
 	return ""
 }
 
+func (x *BookingEvent) GetAutoApproved() bool {
+	if x != nil {
+		return x.AutoApproved
+	}
+	return false
+}
+
+// MarketplacePolicyChanged is the payload of
+// booking.marketplace_policy_changed: the new version in full.
+type MarketplacePolicyChanged struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The policy now in force.
+	Policy        *MarketplacePolicy `protobuf:"bytes,1,opt,name=policy,proto3" json:"policy,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MarketplacePolicyChanged) Reset() {
+	*x = MarketplacePolicyChanged{}
+	mi := &file_bookwell_booking_v1_events_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MarketplacePolicyChanged) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MarketplacePolicyChanged) ProtoMessage() {}
+
+func (x *MarketplacePolicyChanged) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_booking_v1_events_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MarketplacePolicyChanged.ProtoReflect.Descriptor instead.
+func (*MarketplacePolicyChanged) Descriptor() ([]byte, []int) {
+	return file_bookwell_booking_v1_events_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *MarketplacePolicyChanged) GetPolicy() *MarketplacePolicy {
+	if x != nil {
+		return x.Policy
+	}
+	return nil
+}
+
 var File_bookwell_booking_v1_events_proto protoreflect.FileDescriptor
 
 const file_bookwell_booking_v1_events_proto_rawDesc = "" +
 	"\n" +
-	" bookwell/booking/v1/events.proto\x12\x13bookwell.booking.v1\x1a!bookwell/booking/v1/booking.proto\"\xaf\x01\n" +
+	" bookwell/booking/v1/events.proto\x12\x13bookwell.booking.v1\x1a!bookwell/booking/v1/booking.proto\x1a bookwell/events/v1/catalog.proto\"\xd4\x01\n" +
 	"\fBookingEvent\x126\n" +
 	"\abooking\x18\x01 \x01(\v2\x1c.bookwell.booking.v1.BookingR\abooking\x128\n" +
 	"\n" +
 	"actor_role\x18\x02 \x01(\x0e2\x19.bookwell.booking.v1.RoleR\tactorRole\x12\x19\n" +
 	"\bactor_id\x18\x03 \x01(\tR\aactorId\x12\x12\n" +
-	"\x04text\x18\x04 \x01(\tR\x04textB\xd7\x01\n" +
+	"\x04text\x18\x04 \x01(\tR\x04text\x12#\n" +
+	"\rauto_approved\x18\x05 \x01(\bR\fautoApproved\"Z\n" +
+	"\x18MarketplacePolicyChanged\x12>\n" +
+	"\x06policy\x18\x01 \x01(\v2&.bookwell.booking.v1.MarketplacePolicyR\x06policy*\xc4\x0f\n" +
+	"\tEventType\x12\x1a\n" +
+	"\x16EVENT_TYPE_UNSPECIFIED\x10\x00\x12S\n" +
+	"\x14EVENT_TYPE_REQUESTED\x10\x01\x1a9\xa2\xbb\x185\n" +
+	"\x11booking.requested\x12 bookwell.booking.v1.BookingEvent\x12Q\n" +
+	"\x13EVENT_TYPE_APPROVED\x10\x02\x1a8\xa2\xbb\x184\n" +
+	"\x10booking.approved\x12 bookwell.booking.v1.BookingEvent\x12Q\n" +
+	"\x13EVENT_TYPE_REJECTED\x10\x03\x1a8\xa2\xbb\x184\n" +
+	"\x10booking.rejected\x12 bookwell.booking.v1.BookingEvent\x12Q\n" +
+	"\x13EVENT_TYPE_PROPOSED\x10\x04\x1a8\xa2\xbb\x184\n" +
+	"\x10booking.proposed\x12 bookwell.booking.v1.BookingEvent\x12W\n" +
+	"\x16EVENT_TYPE_RESCHEDULED\x10\x05\x1a;\xa2\xbb\x187\n" +
+	"\x13booking.rescheduled\x12 bookwell.booking.v1.BookingEvent\x12c\n" +
+	"\x1cEVENT_TYPE_PROPOSAL_DECLINED\x10\x06\x1aA\xa2\xbb\x18=\n" +
+	"\x19booking.proposal_declined\x12 bookwell.booking.v1.BookingEvent\x12Q\n" +
+	"\x13EVENT_TYPE_REMINDER\x10\a\x1a8\xa2\xbb\x184\n" +
+	"\x10booking.reminder\x12 bookwell.booking.v1.BookingEvent\x12a\n" +
+	"\x1bEVENT_TYPE_SESSION_REMINDER\x10\b\x1a@\xa2\xbb\x18<\n" +
+	"\x18booking.session_reminder\x12 bookwell.booking.v1.BookingEvent\x12O\n" +
+	"\x12EVENT_TYPE_EXPIRED\x10\t\x1a7\xa2\xbb\x183\n" +
+	"\x0fbooking.expired\x12 bookwell.booking.v1.BookingEvent\x12S\n" +
+	"\x14EVENT_TYPE_CANCELLED\x10\n" +
+	"\x1a9\xa2\xbb\x185\n" +
+	"\x11booking.cancelled\x12 bookwell.booking.v1.BookingEvent\x12W\n" +
+	"\x16EVENT_TYPE_MARKED_PAID\x10\v\x1a;\xa2\xbb\x187\n" +
+	"\x13booking.marked_paid\x12 bookwell.booking.v1.BookingEvent\x12[\n" +
+	"\x18EVENT_TYPE_SESSION_ENDED\x10\f\x1a=\xa2\xbb\x189\n" +
+	"\x15booking.session_ended\x12 bookwell.booking.v1.BookingEvent\x12S\n" +
+	"\x14EVENT_TYPE_COMPLETED\x10\r\x1a9\xa2\xbb\x185\n" +
+	"\x11booking.completed\x12 bookwell.booking.v1.BookingEvent\x12O\n" +
+	"\x12EVENT_TYPE_NO_SHOW\x10\x0e\x1a7\xa2\xbb\x183\n" +
+	"\x0fbooking.no_show\x12 bookwell.booking.v1.BookingEvent\x12Q\n" +
+	"\x13EVENT_TYPE_REFUNDED\x10\x0f\x1a8\xa2\xbb\x184\n" +
+	"\x10booking.refunded\x12 bookwell.booking.v1.BookingEvent\x12i\n" +
+	"\x1fEVENT_TYPE_CONTINUATION_DECIDED\x10\x10\x1aD\xa2\xbb\x18@\n" +
+	"\x1cbooking.continuation_decided\x12 bookwell.booking.v1.BookingEvent\x12Y\n" +
+	"\x17EVENT_TYPE_MESSAGE_SENT\x10\x11\x1a<\xa2\xbb\x188\n" +
+	"\x14booking.message_sent\x12 bookwell.booking.v1.BookingEvent\x12\x81\x01\n" +
+	"%EVENT_TYPE_MARKETPLACE_POLICY_CHANGED\x10\x12\x1aV\xa2\xbb\x18R\n" +
+	"\"booking.marketplace_policy_changed\x12,bookwell.booking.v1.MarketplacePolicyChanged\x12o\n" +
+	"\"EVENT_TYPE_AWAITING_AUTHENTICATION\x10\x13\x1aG\xa2\xbb\x18C\n" +
+	"\x1fbooking.awaiting_authentication\x12 bookwell.booking.v1.BookingEvent\x12e\n" +
+	"\x1dEVENT_TYPE_PAYMENT_RECONCILED\x10\x14\x1aB\xa2\xbb\x18>\n" +
+	"\x1abooking.payment_reconciled\x12 bookwell.booking.v1.BookingEvent\x12U\n" +
+	"\x16EVENT_TYPE_USER_ERASED\x10(\x1a9\xa2\xbb\x185\n" +
+	"\x13booking.user_erased\x12\x1ebookwell.booking.v1.UserErased\x1a\v\xa2\xbb\x18\abookingB\xd7\x01\n" +
 	"\x17com.bookwell.booking.v1B\vEventsProtoP\x01ZAgithub.com/bookwell/bookwell/gen/go/bookwell/booking/v1;bookingv1\xa2\x02\x03BBX\xaa\x02\x13Bookwell.Booking.V1\xca\x02\x13Bookwell\\Booking\\V1\xe2\x02\x1fBookwell\\Booking\\V1\\GPBMetadata\xea\x02\x15Bookwell::Booking::V1b\x06proto3"
 
 var (
@@ -138,20 +366,25 @@ func file_bookwell_booking_v1_events_proto_rawDescGZIP() []byte {
 	return file_bookwell_booking_v1_events_proto_rawDescData
 }
 
-var file_bookwell_booking_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
+var file_bookwell_booking_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_bookwell_booking_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_bookwell_booking_v1_events_proto_goTypes = []any{
-	(*BookingEvent)(nil), // 0: bookwell.booking.v1.BookingEvent
-	(*Booking)(nil),      // 1: bookwell.booking.v1.Booking
-	(Role)(0),            // 2: bookwell.booking.v1.Role
+	(EventType)(0),                   // 0: bookwell.booking.v1.EventType
+	(*BookingEvent)(nil),             // 1: bookwell.booking.v1.BookingEvent
+	(*MarketplacePolicyChanged)(nil), // 2: bookwell.booking.v1.MarketplacePolicyChanged
+	(*Booking)(nil),                  // 3: bookwell.booking.v1.Booking
+	(Role)(0),                        // 4: bookwell.booking.v1.Role
+	(*MarketplacePolicy)(nil),        // 5: bookwell.booking.v1.MarketplacePolicy
 }
 var file_bookwell_booking_v1_events_proto_depIdxs = []int32{
-	1, // 0: bookwell.booking.v1.BookingEvent.booking:type_name -> bookwell.booking.v1.Booking
-	2, // 1: bookwell.booking.v1.BookingEvent.actor_role:type_name -> bookwell.booking.v1.Role
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	3, // 0: bookwell.booking.v1.BookingEvent.booking:type_name -> bookwell.booking.v1.Booking
+	4, // 1: bookwell.booking.v1.BookingEvent.actor_role:type_name -> bookwell.booking.v1.Role
+	5, // 2: bookwell.booking.v1.MarketplacePolicyChanged.policy:type_name -> bookwell.booking.v1.MarketplacePolicy
+	3, // [3:3] is the sub-list for method output_type
+	3, // [3:3] is the sub-list for method input_type
+	3, // [3:3] is the sub-list for extension type_name
+	3, // [3:3] is the sub-list for extension extendee
+	0, // [0:3] is the sub-list for field type_name
 }
 
 func init() { file_bookwell_booking_v1_events_proto_init() }
@@ -165,13 +398,14 @@ func file_bookwell_booking_v1_events_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookwell_booking_v1_events_proto_rawDesc), len(file_bookwell_booking_v1_events_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   1,
+			NumEnums:      1,
+			NumMessages:   2,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
 		GoTypes:           file_bookwell_booking_v1_events_proto_goTypes,
 		DependencyIndexes: file_bookwell_booking_v1_events_proto_depIdxs,
+		EnumInfos:         file_bookwell_booking_v1_events_proto_enumTypes,
 		MessageInfos:      file_bookwell_booking_v1_events_proto_msgTypes,
 	}.Build()
 	File_bookwell_booking_v1_events_proto = out.File

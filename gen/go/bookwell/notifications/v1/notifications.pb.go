@@ -11,6 +11,7 @@
 package notificationsv1
 
 import (
+	v1 "github.com/bookwell/bookwell/gen/go/bookwell/operator/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -1289,11 +1290,315 @@ func (x *ListDevMailboxMessagesResponse) GetMessages() []*DevMailboxMessage {
 	return nil
 }
 
+// ListDeadLettersRequest asks for notifications's dead letters.
+type ListDeadLettersRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Include those already redriven.
+	IncludeRedriven bool `protobuf:"varint,1,opt,name=include_redriven,json=includeRedriven,proto3" json:"include_redriven,omitempty"`
+	// At most this many (100 if 0, at most 1000).
+	PageSize      int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListDeadLettersRequest) Reset() {
+	*x = ListDeadLettersRequest{}
+	mi := &file_bookwell_notifications_v1_notifications_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListDeadLettersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListDeadLettersRequest) ProtoMessage() {}
+
+func (x *ListDeadLettersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_notifications_v1_notifications_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListDeadLettersRequest.ProtoReflect.Descriptor instead.
+func (*ListDeadLettersRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_notifications_v1_notifications_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *ListDeadLettersRequest) GetIncludeRedriven() bool {
+	if x != nil {
+		return x.IncludeRedriven
+	}
+	return false
+}
+
+func (x *ListDeadLettersRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListDeadLettersResponse is notifications's dead letters, newest first.
+type ListDeadLettersResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The dead letters.
+	DeadLetters   []*v1.DeadLetter `protobuf:"bytes,1,rep,name=dead_letters,json=deadLetters,proto3" json:"dead_letters,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListDeadLettersResponse) Reset() {
+	*x = ListDeadLettersResponse{}
+	mi := &file_bookwell_notifications_v1_notifications_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListDeadLettersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListDeadLettersResponse) ProtoMessage() {}
+
+func (x *ListDeadLettersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_notifications_v1_notifications_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListDeadLettersResponse.ProtoReflect.Descriptor instead.
+func (*ListDeadLettersResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_notifications_v1_notifications_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ListDeadLettersResponse) GetDeadLetters() []*v1.DeadLetter {
+	if x != nil {
+		return x.DeadLetters
+	}
+	return nil
+}
+
+// RedriveDeadLetterRequest names the dead letter to redrive.
+type RedriveDeadLetterRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The dead letter's id.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RedriveDeadLetterRequest) Reset() {
+	*x = RedriveDeadLetterRequest{}
+	mi := &file_bookwell_notifications_v1_notifications_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RedriveDeadLetterRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RedriveDeadLetterRequest) ProtoMessage() {}
+
+func (x *RedriveDeadLetterRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_notifications_v1_notifications_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RedriveDeadLetterRequest.ProtoReflect.Descriptor instead.
+func (*RedriveDeadLetterRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_notifications_v1_notifications_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *RedriveDeadLetterRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// RedriveDeadLetterResponse is the dead letter, now redriven.
+type RedriveDeadLetterResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The dead letter.
+	DeadLetter    *v1.DeadLetter `protobuf:"bytes,1,opt,name=dead_letter,json=deadLetter,proto3" json:"dead_letter,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RedriveDeadLetterResponse) Reset() {
+	*x = RedriveDeadLetterResponse{}
+	mi := &file_bookwell_notifications_v1_notifications_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RedriveDeadLetterResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RedriveDeadLetterResponse) ProtoMessage() {}
+
+func (x *RedriveDeadLetterResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_notifications_v1_notifications_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RedriveDeadLetterResponse.ProtoReflect.Descriptor instead.
+func (*RedriveDeadLetterResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_notifications_v1_notifications_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *RedriveDeadLetterResponse) GetDeadLetter() *v1.DeadLetter {
+	if x != nil {
+		return x.DeadLetter
+	}
+	return nil
+}
+
+// ResendEmailRequest names the notification whose email goes again.
+type ResendEmailRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The notification (its id, from ListNotifications).
+	NotificationId string `protobuf:"bytes,1,opt,name=notification_id,json=notificationId,proto3" json:"notification_id,omitempty"`
+	// Chosen by the caller (required): a retry with the same request_id
+	// queues no second email.
+	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResendEmailRequest) Reset() {
+	*x = ResendEmailRequest{}
+	mi := &file_bookwell_notifications_v1_notifications_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResendEmailRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResendEmailRequest) ProtoMessage() {}
+
+func (x *ResendEmailRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_notifications_v1_notifications_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResendEmailRequest.ProtoReflect.Descriptor instead.
+func (*ResendEmailRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_notifications_v1_notifications_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ResendEmailRequest) GetNotificationId() string {
+	if x != nil {
+		return x.NotificationId
+	}
+	return ""
+}
+
+func (x *ResendEmailRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// ResendEmailResponse is the email queued.
+type ResendEmailResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The new email's id.
+	EmailId string `protobuf:"bytes,1,opt,name=email_id,json=emailId,proto3" json:"email_id,omitempty"`
+	// Where it stands: QUEUED until the sender has sent it.
+	Email         *EmailDelivery `protobuf:"bytes,2,opt,name=email,proto3" json:"email,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResendEmailResponse) Reset() {
+	*x = ResendEmailResponse{}
+	mi := &file_bookwell_notifications_v1_notifications_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResendEmailResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResendEmailResponse) ProtoMessage() {}
+
+func (x *ResendEmailResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_notifications_v1_notifications_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResendEmailResponse.ProtoReflect.Descriptor instead.
+func (*ResendEmailResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_notifications_v1_notifications_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ResendEmailResponse) GetEmailId() string {
+	if x != nil {
+		return x.EmailId
+	}
+	return ""
+}
+
+func (x *ResendEmailResponse) GetEmail() *EmailDelivery {
+	if x != nil {
+		return x.Email
+	}
+	return nil
+}
+
 var File_bookwell_notifications_v1_notifications_proto protoreflect.FileDescriptor
 
 const file_bookwell_notifications_v1_notifications_proto_rawDesc = "" +
 	"\n" +
-	"-bookwell/notifications/v1/notifications.proto\x12\x19bookwell.notifications.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd3\x01\n" +
+	"-bookwell/notifications/v1/notifications.proto\x12\x19bookwell.notifications.v1\x1a#bookwell/operator/v1/operator.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd3\x01\n" +
 	"\rEmailDelivery\x12\x0e\n" +
 	"\x02to\x18\x01 \x01(\tR\x02to\x12>\n" +
 	"\x06status\x18\x02 \x01(\x0e2&.bookwell.notifications.v1.EmailStatusR\x06status\x12\x1a\n" +
@@ -1380,7 +1685,24 @@ const file_bookwell_notifications_v1_notifications_proto_rawDesc = "" +
 	"\freceive_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\vreceiveTime\x12\x10\n" +
 	"\x03raw\x18\b \x01(\tR\x03raw\"j\n" +
 	"\x1eListDevMailboxMessagesResponse\x12H\n" +
-	"\bmessages\x18\x01 \x03(\v2,.bookwell.notifications.v1.DevMailboxMessageR\bmessages*t\n" +
+	"\bmessages\x18\x01 \x03(\v2,.bookwell.notifications.v1.DevMailboxMessageR\bmessages\"`\n" +
+	"\x16ListDeadLettersRequest\x12)\n" +
+	"\x10include_redriven\x18\x01 \x01(\bR\x0fincludeRedriven\x12\x1b\n" +
+	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\"^\n" +
+	"\x17ListDeadLettersResponse\x12C\n" +
+	"\fdead_letters\x18\x01 \x03(\v2 .bookwell.operator.v1.DeadLetterR\vdeadLetters\"*\n" +
+	"\x18RedriveDeadLetterRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"^\n" +
+	"\x19RedriveDeadLetterResponse\x12A\n" +
+	"\vdead_letter\x18\x01 \x01(\v2 .bookwell.operator.v1.DeadLetterR\n" +
+	"deadLetter\"\\\n" +
+	"\x12ResendEmailRequest\x12'\n" +
+	"\x0fnotification_id\x18\x01 \x01(\tR\x0enotificationId\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\"p\n" +
+	"\x13ResendEmailResponse\x12\x19\n" +
+	"\bemail_id\x18\x01 \x01(\tR\aemailId\x12>\n" +
+	"\x05email\x18\x02 \x01(\v2(.bookwell.notifications.v1.EmailDeliveryR\x05email*t\n" +
 	"\vEmailStatus\x12\x1c\n" +
 	"\x18EMAIL_STATUS_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13EMAIL_STATUS_QUEUED\x10\x01\x12\x15\n" +
@@ -1390,14 +1712,17 @@ const file_bookwell_notifications_v1_notifications_proto_rawDesc = "" +
 	"ThreadRole\x12\x1b\n" +
 	"\x17THREAD_ROLE_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12THREAD_ROLE_MENTOR\x10\x01\x12\x16\n" +
-	"\x12THREAD_ROLE_MENTEE\x10\x022\xb8\b\n" +
+	"\x12THREAD_ROLE_MENTEE\x10\x022\xcf\f\n" +
 	"\x13NotificationService\x12\xa9\x01\n" +
 	"\x11ListNotifications\x123.bookwell.notifications.v1.ListNotificationsRequest\x1a4.bookwell.notifications.v1.ListNotificationsResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/users/{user_id}/notifications\x12\xc1\x01\n" +
 	"\x15MarkNotificationsRead\x127.bookwell.notifications.v1.MarkNotificationsReadRequest\x1a8.bookwell.notifications.v1.MarkNotificationsReadResponse\"5\x82\xd3\xe4\x93\x02/:\x01*\"*/v1/users/{user_id}/notifications:markRead\x12\xaf\x01\n" +
 	"\x0fUpsertRecipient\x121.bookwell.notifications.v1.UpsertRecipientRequest\x1a2.bookwell.notifications.v1.UpsertRecipientResponse\"5\x82\xd3\xe4\x93\x02/:\trecipient\x1a\"/v1/recipients/{recipient.user_id}\x12\xa5\x01\n" +
 	"\x10GetBookingThread\x122.bookwell.notifications.v1.GetBookingThreadRequest\x1a3.bookwell.notifications.v1.GetBookingThreadResponse\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/bookings/{booking_id}/thread\x12\xa5\x01\n" +
 	"\rReplyToThread\x12/.bookwell.notifications.v1.ReplyToThreadRequest\x1a0.bookwell.notifications.v1.ReplyToThreadResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/v1/bookings/{booking_id}/thread:reply\x12\xae\x01\n" +
-	"\x16ListDevMailboxMessages\x128.bookwell.notifications.v1.ListDevMailboxMessagesRequest\x1a9.bookwell.notifications.v1.ListDevMailboxMessagesResponse\"\x1f\x82\xd3\xe4\x93\x02\x19\x12\x17/v1/devmailbox/messagesB\x88\x02\n" +
+	"\x16ListDevMailboxMessages\x128.bookwell.notifications.v1.ListDevMailboxMessagesRequest\x1a9.bookwell.notifications.v1.ListDevMailboxMessagesResponse\"\x1f\x82\xd3\xe4\x93\x02\x19\x12\x17/v1/devmailbox/messages\x12\xa5\x01\n" +
+	"\x0fListDeadLetters\x121.bookwell.notifications.v1.ListDeadLettersRequest\x1a2.bookwell.notifications.v1.ListDeadLettersResponse\"+\x82\xd3\xe4\x93\x02%\x12#/v1/admin/notifications/deadLetters\x12\xbb\x01\n" +
+	"\x11RedriveDeadLetter\x123.bookwell.notifications.v1.RedriveDeadLetterRequest\x1a4.bookwell.notifications.v1.RedriveDeadLetterResponse\";\x82\xd3\xe4\x93\x025:\x01*\"0/v1/admin/notifications/deadLetters/{id}:redrive\x12\xae\x01\n" +
+	"\vResendEmail\x12-.bookwell.notifications.v1.ResendEmailRequest\x1a..bookwell.notifications.v1.ResendEmailResponse\"@\x82\xd3\xe4\x93\x02::\x01*\"5/v1/admin/notifications/{notification_id}:resendEmailB\x88\x02\n" +
 	"\x1dcom.bookwell.notifications.v1B\x12NotificationsProtoP\x01ZMgithub.com/bookwell/bookwell/gen/go/bookwell/notifications/v1;notificationsv1\xa2\x02\x03BNX\xaa\x02\x19Bookwell.Notifications.V1\xca\x02\x19Bookwell\\Notifications\\V1\xe2\x02%Bookwell\\Notifications\\V1\\GPBMetadata\xea\x02\x1bBookwell::Notifications::V1b\x06proto3"
 
 var (
@@ -1413,7 +1738,7 @@ func file_bookwell_notifications_v1_notifications_proto_rawDescGZIP() []byte {
 }
 
 var file_bookwell_notifications_v1_notifications_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_bookwell_notifications_v1_notifications_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_bookwell_notifications_v1_notifications_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_bookwell_notifications_v1_notifications_proto_goTypes = []any{
 	(EmailStatus)(0),                       // 0: bookwell.notifications.v1.EmailStatus
 	(ThreadRole)(0),                        // 1: bookwell.notifications.v1.ThreadRole
@@ -1434,40 +1759,56 @@ var file_bookwell_notifications_v1_notifications_proto_goTypes = []any{
 	(*ListDevMailboxMessagesRequest)(nil),  // 16: bookwell.notifications.v1.ListDevMailboxMessagesRequest
 	(*DevMailboxMessage)(nil),              // 17: bookwell.notifications.v1.DevMailboxMessage
 	(*ListDevMailboxMessagesResponse)(nil), // 18: bookwell.notifications.v1.ListDevMailboxMessagesResponse
-	(*timestamppb.Timestamp)(nil),          // 19: google.protobuf.Timestamp
+	(*ListDeadLettersRequest)(nil),         // 19: bookwell.notifications.v1.ListDeadLettersRequest
+	(*ListDeadLettersResponse)(nil),        // 20: bookwell.notifications.v1.ListDeadLettersResponse
+	(*RedriveDeadLetterRequest)(nil),       // 21: bookwell.notifications.v1.RedriveDeadLetterRequest
+	(*RedriveDeadLetterResponse)(nil),      // 22: bookwell.notifications.v1.RedriveDeadLetterResponse
+	(*ResendEmailRequest)(nil),             // 23: bookwell.notifications.v1.ResendEmailRequest
+	(*ResendEmailResponse)(nil),            // 24: bookwell.notifications.v1.ResendEmailResponse
+	(*timestamppb.Timestamp)(nil),          // 25: google.protobuf.Timestamp
+	(*v1.DeadLetter)(nil),                  // 26: bookwell.operator.v1.DeadLetter
 }
 var file_bookwell_notifications_v1_notifications_proto_depIdxs = []int32{
 	0,  // 0: bookwell.notifications.v1.EmailDelivery.status:type_name -> bookwell.notifications.v1.EmailStatus
-	19, // 1: bookwell.notifications.v1.EmailDelivery.sent_time:type_name -> google.protobuf.Timestamp
-	19, // 2: bookwell.notifications.v1.Notification.create_time:type_name -> google.protobuf.Timestamp
-	19, // 3: bookwell.notifications.v1.Notification.read_time:type_name -> google.protobuf.Timestamp
+	25, // 1: bookwell.notifications.v1.EmailDelivery.sent_time:type_name -> google.protobuf.Timestamp
+	25, // 2: bookwell.notifications.v1.Notification.create_time:type_name -> google.protobuf.Timestamp
+	25, // 3: bookwell.notifications.v1.Notification.read_time:type_name -> google.protobuf.Timestamp
 	2,  // 4: bookwell.notifications.v1.Notification.email:type_name -> bookwell.notifications.v1.EmailDelivery
 	3,  // 5: bookwell.notifications.v1.ListNotificationsResponse.notifications:type_name -> bookwell.notifications.v1.Notification
 	8,  // 6: bookwell.notifications.v1.UpsertRecipientRequest.recipient:type_name -> bookwell.notifications.v1.Recipient
 	8,  // 7: bookwell.notifications.v1.UpsertRecipientResponse.recipient:type_name -> bookwell.notifications.v1.Recipient
 	1,  // 8: bookwell.notifications.v1.ThreadMessage.author_role:type_name -> bookwell.notifications.v1.ThreadRole
-	19, // 9: bookwell.notifications.v1.ThreadMessage.create_time:type_name -> google.protobuf.Timestamp
+	25, // 9: bookwell.notifications.v1.ThreadMessage.create_time:type_name -> google.protobuf.Timestamp
 	11, // 10: bookwell.notifications.v1.GetBookingThreadResponse.messages:type_name -> bookwell.notifications.v1.ThreadMessage
 	11, // 11: bookwell.notifications.v1.ReplyToThreadResponse.message:type_name -> bookwell.notifications.v1.ThreadMessage
-	19, // 12: bookwell.notifications.v1.DevMailboxMessage.receive_time:type_name -> google.protobuf.Timestamp
+	25, // 12: bookwell.notifications.v1.DevMailboxMessage.receive_time:type_name -> google.protobuf.Timestamp
 	17, // 13: bookwell.notifications.v1.ListDevMailboxMessagesResponse.messages:type_name -> bookwell.notifications.v1.DevMailboxMessage
-	4,  // 14: bookwell.notifications.v1.NotificationService.ListNotifications:input_type -> bookwell.notifications.v1.ListNotificationsRequest
-	6,  // 15: bookwell.notifications.v1.NotificationService.MarkNotificationsRead:input_type -> bookwell.notifications.v1.MarkNotificationsReadRequest
-	9,  // 16: bookwell.notifications.v1.NotificationService.UpsertRecipient:input_type -> bookwell.notifications.v1.UpsertRecipientRequest
-	12, // 17: bookwell.notifications.v1.NotificationService.GetBookingThread:input_type -> bookwell.notifications.v1.GetBookingThreadRequest
-	14, // 18: bookwell.notifications.v1.NotificationService.ReplyToThread:input_type -> bookwell.notifications.v1.ReplyToThreadRequest
-	16, // 19: bookwell.notifications.v1.NotificationService.ListDevMailboxMessages:input_type -> bookwell.notifications.v1.ListDevMailboxMessagesRequest
-	5,  // 20: bookwell.notifications.v1.NotificationService.ListNotifications:output_type -> bookwell.notifications.v1.ListNotificationsResponse
-	7,  // 21: bookwell.notifications.v1.NotificationService.MarkNotificationsRead:output_type -> bookwell.notifications.v1.MarkNotificationsReadResponse
-	10, // 22: bookwell.notifications.v1.NotificationService.UpsertRecipient:output_type -> bookwell.notifications.v1.UpsertRecipientResponse
-	13, // 23: bookwell.notifications.v1.NotificationService.GetBookingThread:output_type -> bookwell.notifications.v1.GetBookingThreadResponse
-	15, // 24: bookwell.notifications.v1.NotificationService.ReplyToThread:output_type -> bookwell.notifications.v1.ReplyToThreadResponse
-	18, // 25: bookwell.notifications.v1.NotificationService.ListDevMailboxMessages:output_type -> bookwell.notifications.v1.ListDevMailboxMessagesResponse
-	20, // [20:26] is the sub-list for method output_type
-	14, // [14:20] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	26, // 14: bookwell.notifications.v1.ListDeadLettersResponse.dead_letters:type_name -> bookwell.operator.v1.DeadLetter
+	26, // 15: bookwell.notifications.v1.RedriveDeadLetterResponse.dead_letter:type_name -> bookwell.operator.v1.DeadLetter
+	2,  // 16: bookwell.notifications.v1.ResendEmailResponse.email:type_name -> bookwell.notifications.v1.EmailDelivery
+	4,  // 17: bookwell.notifications.v1.NotificationService.ListNotifications:input_type -> bookwell.notifications.v1.ListNotificationsRequest
+	6,  // 18: bookwell.notifications.v1.NotificationService.MarkNotificationsRead:input_type -> bookwell.notifications.v1.MarkNotificationsReadRequest
+	9,  // 19: bookwell.notifications.v1.NotificationService.UpsertRecipient:input_type -> bookwell.notifications.v1.UpsertRecipientRequest
+	12, // 20: bookwell.notifications.v1.NotificationService.GetBookingThread:input_type -> bookwell.notifications.v1.GetBookingThreadRequest
+	14, // 21: bookwell.notifications.v1.NotificationService.ReplyToThread:input_type -> bookwell.notifications.v1.ReplyToThreadRequest
+	16, // 22: bookwell.notifications.v1.NotificationService.ListDevMailboxMessages:input_type -> bookwell.notifications.v1.ListDevMailboxMessagesRequest
+	19, // 23: bookwell.notifications.v1.NotificationService.ListDeadLetters:input_type -> bookwell.notifications.v1.ListDeadLettersRequest
+	21, // 24: bookwell.notifications.v1.NotificationService.RedriveDeadLetter:input_type -> bookwell.notifications.v1.RedriveDeadLetterRequest
+	23, // 25: bookwell.notifications.v1.NotificationService.ResendEmail:input_type -> bookwell.notifications.v1.ResendEmailRequest
+	5,  // 26: bookwell.notifications.v1.NotificationService.ListNotifications:output_type -> bookwell.notifications.v1.ListNotificationsResponse
+	7,  // 27: bookwell.notifications.v1.NotificationService.MarkNotificationsRead:output_type -> bookwell.notifications.v1.MarkNotificationsReadResponse
+	10, // 28: bookwell.notifications.v1.NotificationService.UpsertRecipient:output_type -> bookwell.notifications.v1.UpsertRecipientResponse
+	13, // 29: bookwell.notifications.v1.NotificationService.GetBookingThread:output_type -> bookwell.notifications.v1.GetBookingThreadResponse
+	15, // 30: bookwell.notifications.v1.NotificationService.ReplyToThread:output_type -> bookwell.notifications.v1.ReplyToThreadResponse
+	18, // 31: bookwell.notifications.v1.NotificationService.ListDevMailboxMessages:output_type -> bookwell.notifications.v1.ListDevMailboxMessagesResponse
+	20, // 32: bookwell.notifications.v1.NotificationService.ListDeadLetters:output_type -> bookwell.notifications.v1.ListDeadLettersResponse
+	22, // 33: bookwell.notifications.v1.NotificationService.RedriveDeadLetter:output_type -> bookwell.notifications.v1.RedriveDeadLetterResponse
+	24, // 34: bookwell.notifications.v1.NotificationService.ResendEmail:output_type -> bookwell.notifications.v1.ResendEmailResponse
+	26, // [26:35] is the sub-list for method output_type
+	17, // [17:26] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_bookwell_notifications_v1_notifications_proto_init() }
@@ -1481,7 +1822,7 @@ func file_bookwell_notifications_v1_notifications_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookwell_notifications_v1_notifications_proto_rawDesc), len(file_bookwell_notifications_v1_notifications_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   17,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

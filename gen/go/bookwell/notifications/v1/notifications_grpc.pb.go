@@ -29,6 +29,9 @@ const (
 	NotificationService_GetBookingThread_FullMethodName       = "/bookwell.notifications.v1.NotificationService/GetBookingThread"
 	NotificationService_ReplyToThread_FullMethodName          = "/bookwell.notifications.v1.NotificationService/ReplyToThread"
 	NotificationService_ListDevMailboxMessages_FullMethodName = "/bookwell.notifications.v1.NotificationService/ListDevMailboxMessages"
+	NotificationService_ListDeadLetters_FullMethodName        = "/bookwell.notifications.v1.NotificationService/ListDeadLetters"
+	NotificationService_RedriveDeadLetter_FullMethodName      = "/bookwell.notifications.v1.NotificationService/RedriveDeadLetter"
+	NotificationService_ResendEmail_FullMethodName            = "/bookwell.notifications.v1.NotificationService/ResendEmail"
 )
 
 // NotificationServiceClient is the client API for NotificationService service.
@@ -59,6 +62,20 @@ type NotificationServiceClient interface {
 	// ListDevMailboxMessages lists the email the development mailbox received,
 	// newest first. Empty when the service sends over SMTP.
 	ListDevMailboxMessages(ctx context.Context, in *ListDevMailboxMessagesRequest, opts ...grpc.CallOption) (*ListDevMailboxMessagesResponse, error)
+	// ListDeadLetters lists the events notifications's consumers gave up on, newest
+	// first: those still dead, and with include_redriven those redriven too.
+	// Admins only.
+	ListDeadLetters(ctx context.Context, in *ListDeadLettersRequest, opts ...grpc.CallOption) (*ListDeadLettersResponse, error)
+	// RedriveDeadLetter hands a dead-lettered event to its consumer again and
+	// marks it redriven, in one transaction. Redriving one already redriven
+	// returns it unchanged; an event that still fails stays dead and the call
+	// fails with the reason. Admins only.
+	RedriveDeadLetter(ctx context.Context, in *RedriveDeadLetterRequest, opts ...grpc.CallOption) (*RedriveDeadLetterResponse, error)
+	// ResendEmail queues the email of a notification again, to the same
+	// address with the same content, whatever became of the first (sent,
+	// failed, lost by the recipient). request_id makes it idempotent: the same
+	// request_id queues one email however often it is sent. Admins only.
+	ResendEmail(ctx context.Context, in *ResendEmailRequest, opts ...grpc.CallOption) (*ResendEmailResponse, error)
 }
 
 type notificationServiceClient struct {
@@ -129,6 +146,36 @@ func (c *notificationServiceClient) ListDevMailboxMessages(ctx context.Context, 
 	return out, nil
 }
 
+func (c *notificationServiceClient) ListDeadLetters(ctx context.Context, in *ListDeadLettersRequest, opts ...grpc.CallOption) (*ListDeadLettersResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListDeadLettersResponse)
+	err := c.cc.Invoke(ctx, NotificationService_ListDeadLetters_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *notificationServiceClient) RedriveDeadLetter(ctx context.Context, in *RedriveDeadLetterRequest, opts ...grpc.CallOption) (*RedriveDeadLetterResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RedriveDeadLetterResponse)
+	err := c.cc.Invoke(ctx, NotificationService_RedriveDeadLetter_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *notificationServiceClient) ResendEmail(ctx context.Context, in *ResendEmailRequest, opts ...grpc.CallOption) (*ResendEmailResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ResendEmailResponse)
+	err := c.cc.Invoke(ctx, NotificationService_ResendEmail_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // NotificationServiceServer is the server API for NotificationService service.
 // All implementations must embed UnimplementedNotificationServiceServer
 // for forward compatibility.
@@ -157,6 +204,20 @@ type NotificationServiceServer interface {
 	// ListDevMailboxMessages lists the email the development mailbox received,
 	// newest first. Empty when the service sends over SMTP.
 	ListDevMailboxMessages(context.Context, *ListDevMailboxMessagesRequest) (*ListDevMailboxMessagesResponse, error)
+	// ListDeadLetters lists the events notifications's consumers gave up on, newest
+	// first: those still dead, and with include_redriven those redriven too.
+	// Admins only.
+	ListDeadLetters(context.Context, *ListDeadLettersRequest) (*ListDeadLettersResponse, error)
+	// RedriveDeadLetter hands a dead-lettered event to its consumer again and
+	// marks it redriven, in one transaction. Redriving one already redriven
+	// returns it unchanged; an event that still fails stays dead and the call
+	// fails with the reason. Admins only.
+	RedriveDeadLetter(context.Context, *RedriveDeadLetterRequest) (*RedriveDeadLetterResponse, error)
+	// ResendEmail queues the email of a notification again, to the same
+	// address with the same content, whatever became of the first (sent,
+	// failed, lost by the recipient). request_id makes it idempotent: the same
+	// request_id queues one email however often it is sent. Admins only.
+	ResendEmail(context.Context, *ResendEmailRequest) (*ResendEmailResponse, error)
 	mustEmbedUnimplementedNotificationServiceServer()
 }
 
@@ -184,6 +245,15 @@ func (UnimplementedNotificationServiceServer) ReplyToThread(context.Context, *Re
 }
 func (UnimplementedNotificationServiceServer) ListDevMailboxMessages(context.Context, *ListDevMailboxMessagesRequest) (*ListDevMailboxMessagesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListDevMailboxMessages not implemented")
+}
+func (UnimplementedNotificationServiceServer) ListDeadLetters(context.Context, *ListDeadLettersRequest) (*ListDeadLettersResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListDeadLetters not implemented")
+}
+func (UnimplementedNotificationServiceServer) RedriveDeadLetter(context.Context, *RedriveDeadLetterRequest) (*RedriveDeadLetterResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RedriveDeadLetter not implemented")
+}
+func (UnimplementedNotificationServiceServer) ResendEmail(context.Context, *ResendEmailRequest) (*ResendEmailResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ResendEmail not implemented")
 }
 func (UnimplementedNotificationServiceServer) mustEmbedUnimplementedNotificationServiceServer() {}
 func (UnimplementedNotificationServiceServer) testEmbeddedByValue()                             {}
@@ -314,6 +384,60 @@ func _NotificationService_ListDevMailboxMessages_Handler(srv interface{}, ctx co
 	return interceptor(ctx, in, info, handler)
 }
 
+func _NotificationService_ListDeadLetters_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListDeadLettersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(NotificationServiceServer).ListDeadLetters(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: NotificationService_ListDeadLetters_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(NotificationServiceServer).ListDeadLetters(ctx, req.(*ListDeadLettersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _NotificationService_RedriveDeadLetter_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RedriveDeadLetterRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(NotificationServiceServer).RedriveDeadLetter(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: NotificationService_RedriveDeadLetter_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(NotificationServiceServer).RedriveDeadLetter(ctx, req.(*RedriveDeadLetterRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _NotificationService_ResendEmail_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ResendEmailRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(NotificationServiceServer).ResendEmail(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: NotificationService_ResendEmail_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(NotificationServiceServer).ResendEmail(ctx, req.(*ResendEmailRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // NotificationService_ServiceDesc is the grpc.ServiceDesc for NotificationService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -344,6 +468,18 @@ var NotificationService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListDevMailboxMessages",
 			Handler:    _NotificationService_ListDevMailboxMessages_Handler,
+		},
+		{
+			MethodName: "ListDeadLetters",
+			Handler:    _NotificationService_ListDeadLetters_Handler,
+		},
+		{
+			MethodName: "RedriveDeadLetter",
+			Handler:    _NotificationService_RedriveDeadLetter_Handler,
+		},
+		{
+			MethodName: "ResendEmail",
+			Handler:    _NotificationService_ResendEmail_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -7,6 +7,7 @@
 package paymentsv1
 
 import (
+	_ "github.com/bookwell/bookwell/gen/go/bookwell/events/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -20,6 +21,152 @@ const (
 	// Verify that runtime/protoimpl is sufficiently up-to-date.
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
+
+// Reconciliation is the kind of change the processor reported.
+type Reconciliation int32
+
+const (
+	// Not set.
+	Reconciliation_RECONCILIATION_UNSPECIFIED Reconciliation = 0
+	// The mentee authenticated: the card is now held (AUTHORIZED).
+	Reconciliation_RECONCILIATION_AUTHENTICATED Reconciliation = 1
+	// The authentication failed or was abandoned: nothing is held (VOIDED).
+	Reconciliation_RECONCILIATION_AUTHENTICATION_FAILED Reconciliation = 2
+	// The processor cancelled the authorization, or it lapsed (VOIDED).
+	Reconciliation_RECONCILIATION_AUTHORIZATION_CANCELED Reconciliation = 3
+	// Money was refunded in the processor's dashboard.
+	Reconciliation_RECONCILIATION_REFUNDED Reconciliation = 4
+	// The mentee opened a dispute (chargeback).
+	Reconciliation_RECONCILIATION_DISPUTED Reconciliation = 5
+)
+
+// Enum value maps for Reconciliation.
+var (
+	Reconciliation_name = map[int32]string{
+		0: "RECONCILIATION_UNSPECIFIED",
+		1: "RECONCILIATION_AUTHENTICATED",
+		2: "RECONCILIATION_AUTHENTICATION_FAILED",
+		3: "RECONCILIATION_AUTHORIZATION_CANCELED",
+		4: "RECONCILIATION_REFUNDED",
+		5: "RECONCILIATION_DISPUTED",
+	}
+	Reconciliation_value = map[string]int32{
+		"RECONCILIATION_UNSPECIFIED":            0,
+		"RECONCILIATION_AUTHENTICATED":          1,
+		"RECONCILIATION_AUTHENTICATION_FAILED":  2,
+		"RECONCILIATION_AUTHORIZATION_CANCELED": 3,
+		"RECONCILIATION_REFUNDED":               4,
+		"RECONCILIATION_DISPUTED":               5,
+	}
+)
+
+func (x Reconciliation) Enum() *Reconciliation {
+	p := new(Reconciliation)
+	*p = x
+	return p
+}
+
+func (x Reconciliation) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Reconciliation) Descriptor() protoreflect.EnumDescriptor {
+	return file_bookwell_payments_v1_events_proto_enumTypes[0].Descriptor()
+}
+
+func (Reconciliation) Type() protoreflect.EnumType {
+	return &file_bookwell_payments_v1_events_proto_enumTypes[0]
+}
+
+func (x Reconciliation) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Reconciliation.Descriptor instead.
+func (Reconciliation) EnumDescriptor() ([]byte, []int) {
+	return file_bookwell_payments_v1_events_proto_rawDescGZIP(), []int{0}
+}
+
+type EventType int32
+
+const (
+	// Not an event of this context.
+	EventType_EVENT_TYPE_UNSPECIFIED EventType = 0
+	// A card hold was placed for a booking.
+	EventType_EVENT_TYPE_AUTHORIZED EventType = 1
+	// A card payment was charged.
+	EventType_EVENT_TYPE_CAPTURED EventType = 2
+	// A hold was released, or an unpaid manual payment closed without charge.
+	EventType_EVENT_TYPE_VOIDED EventType = 3
+	// Money went back to the mentee: a card refund, or a manual payment marked
+	// refunded.
+	EventType_EVENT_TYPE_REFUNDED EventType = 4
+	// The mentor confirmed a manual payment.
+	EventType_EVENT_TYPE_MARKED_PAID EventType = 5
+	// Money became payable to a mentor.
+	EventType_EVENT_TYPE_PAYOUT_DUE EventType = 6
+	// A mentee bought a bundle of sessions.
+	EventType_EVENT_TYPE_BUNDLE_PURCHASED EventType = 7
+	// A bundle was cancelled and its unused sessions refunded.
+	EventType_EVENT_TYPE_BUNDLE_CANCELLED EventType = 8
+	// The processor reported a change to a payment (PaymentReconciled).
+	EventType_EVENT_TYPE_RECONCILED EventType = 9
+)
+
+// Enum value maps for EventType.
+var (
+	EventType_name = map[int32]string{
+		0: "EVENT_TYPE_UNSPECIFIED",
+		1: "EVENT_TYPE_AUTHORIZED",
+		2: "EVENT_TYPE_CAPTURED",
+		3: "EVENT_TYPE_VOIDED",
+		4: "EVENT_TYPE_REFUNDED",
+		5: "EVENT_TYPE_MARKED_PAID",
+		6: "EVENT_TYPE_PAYOUT_DUE",
+		7: "EVENT_TYPE_BUNDLE_PURCHASED",
+		8: "EVENT_TYPE_BUNDLE_CANCELLED",
+		9: "EVENT_TYPE_RECONCILED",
+	}
+	EventType_value = map[string]int32{
+		"EVENT_TYPE_UNSPECIFIED":      0,
+		"EVENT_TYPE_AUTHORIZED":       1,
+		"EVENT_TYPE_CAPTURED":         2,
+		"EVENT_TYPE_VOIDED":           3,
+		"EVENT_TYPE_REFUNDED":         4,
+		"EVENT_TYPE_MARKED_PAID":      5,
+		"EVENT_TYPE_PAYOUT_DUE":       6,
+		"EVENT_TYPE_BUNDLE_PURCHASED": 7,
+		"EVENT_TYPE_BUNDLE_CANCELLED": 8,
+		"EVENT_TYPE_RECONCILED":       9,
+	}
+)
+
+func (x EventType) Enum() *EventType {
+	p := new(EventType)
+	*p = x
+	return p
+}
+
+func (x EventType) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (EventType) Descriptor() protoreflect.EnumDescriptor {
+	return file_bookwell_payments_v1_events_proto_enumTypes[1].Descriptor()
+}
+
+func (EventType) Type() protoreflect.EnumType {
+	return &file_bookwell_payments_v1_events_proto_enumTypes[1]
+}
+
+func (x EventType) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use EventType.Descriptor instead.
+func (EventType) EnumDescriptor() ([]byte, []int) {
+	return file_bookwell_payments_v1_events_proto_rawDescGZIP(), []int{1}
+}
 
 // PaymentAuthorized is published as `payment.authorized` when a card hold was
 // placed for a booking.
@@ -451,11 +598,80 @@ func (x *BundleCancelled) GetBundle() *Bundle {
 	return nil
 }
 
+// EventType names each fact the payments context publishes, with the subject
+// it is published on and its payload (see bookwell/events/v1/catalog.proto).
+// PaymentReconciled reports a change the card processor made known (through
+// its webhook, or the simulated processor's challenge): the mentee's
+// authentication succeeded or failed, the authorization was cancelled or
+// lapsed, a refund or a dispute was made outside bookwell.
+type PaymentReconciled struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The payment after the change.
+	Payment *Payment `protobuf:"bytes,1,opt,name=payment,proto3" json:"payment,omitempty"`
+	// What happened.
+	Kind Reconciliation `protobuf:"varint,2,opt,name=kind,proto3,enum=bookwell.payments.v1.Reconciliation" json:"kind,omitempty"`
+	// For REFUNDED: the amount refunded outside bookwell, in minor units.
+	Amount        int64 `protobuf:"varint,3,opt,name=amount,proto3" json:"amount,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PaymentReconciled) Reset() {
+	*x = PaymentReconciled{}
+	mi := &file_bookwell_payments_v1_events_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PaymentReconciled) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PaymentReconciled) ProtoMessage() {}
+
+func (x *PaymentReconciled) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_payments_v1_events_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PaymentReconciled.ProtoReflect.Descriptor instead.
+func (*PaymentReconciled) Descriptor() ([]byte, []int) {
+	return file_bookwell_payments_v1_events_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *PaymentReconciled) GetPayment() *Payment {
+	if x != nil {
+		return x.Payment
+	}
+	return nil
+}
+
+func (x *PaymentReconciled) GetKind() Reconciliation {
+	if x != nil {
+		return x.Kind
+	}
+	return Reconciliation_RECONCILIATION_UNSPECIFIED
+}
+
+func (x *PaymentReconciled) GetAmount() int64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
 var File_bookwell_payments_v1_events_proto protoreflect.FileDescriptor
 
 const file_bookwell_payments_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"!bookwell/payments/v1/events.proto\x12\x14bookwell.payments.v1\x1a#bookwell/payments/v1/payments.proto\"L\n" +
+	"!bookwell/payments/v1/events.proto\x12\x14bookwell.payments.v1\x1a bookwell/events/v1/catalog.proto\x1a#bookwell/payments/v1/payments.proto\"L\n" +
 	"\x11PaymentAuthorized\x127\n" +
 	"\apayment\x18\x01 \x01(\v2\x1d.bookwell.payments.v1.PaymentR\apayment\"J\n" +
 	"\x0fPaymentCaptured\x127\n" +
@@ -478,7 +694,39 @@ const file_bookwell_payments_v1_events_proto_rawDesc = "" +
 	"\x0fBundlePurchased\x124\n" +
 	"\x06bundle\x18\x01 \x01(\v2\x1c.bookwell.payments.v1.BundleR\x06bundle\"G\n" +
 	"\x0fBundleCancelled\x124\n" +
-	"\x06bundle\x18\x01 \x01(\v2\x1c.bookwell.payments.v1.BundleR\x06bundleB\xde\x01\n" +
+	"\x06bundle\x18\x01 \x01(\v2\x1c.bookwell.payments.v1.BundleR\x06bundle\"\x9e\x01\n" +
+	"\x11PaymentReconciled\x127\n" +
+	"\apayment\x18\x01 \x01(\v2\x1d.bookwell.payments.v1.PaymentR\apayment\x128\n" +
+	"\x04kind\x18\x02 \x01(\x0e2$.bookwell.payments.v1.ReconciliationR\x04kind\x12\x16\n" +
+	"\x06amount\x18\x03 \x01(\x03R\x06amount*\xe1\x01\n" +
+	"\x0eReconciliation\x12\x1e\n" +
+	"\x1aRECONCILIATION_UNSPECIFIED\x10\x00\x12 \n" +
+	"\x1cRECONCILIATION_AUTHENTICATED\x10\x01\x12(\n" +
+	"$RECONCILIATION_AUTHENTICATION_FAILED\x10\x02\x12)\n" +
+	"%RECONCILIATION_AUTHORIZATION_CANCELED\x10\x03\x12\x1b\n" +
+	"\x17RECONCILIATION_REFUNDED\x10\x04\x12\x1b\n" +
+	"\x17RECONCILIATION_DISPUTED\x10\x05*\xe8\x06\n" +
+	"\tEventType\x12\x1a\n" +
+	"\x16EVENT_TYPE_UNSPECIFIED\x10\x00\x12[\n" +
+	"\x15EVENT_TYPE_AUTHORIZED\x10\x01\x1a@\xa2\xbb\x18<\n" +
+	"\x12payment.authorized\x12&bookwell.payments.v1.PaymentAuthorized\x12U\n" +
+	"\x13EVENT_TYPE_CAPTURED\x10\x02\x1a<\xa2\xbb\x188\n" +
+	"\x10payment.captured\x12$bookwell.payments.v1.PaymentCaptured\x12O\n" +
+	"\x11EVENT_TYPE_VOIDED\x10\x03\x1a8\xa2\xbb\x184\n" +
+	"\x0epayment.voided\x12\"bookwell.payments.v1.PaymentVoided\x12U\n" +
+	"\x13EVENT_TYPE_REFUNDED\x10\x04\x1a<\xa2\xbb\x188\n" +
+	"\x10payment.refunded\x12$bookwell.payments.v1.PaymentRefunded\x12]\n" +
+	"\x16EVENT_TYPE_MARKED_PAID\x10\x05\x1aA\xa2\xbb\x18=\n" +
+	"\x13payment.marked_paid\x12&bookwell.payments.v1.PaymentMarkedPaid\x12K\n" +
+	"\x15EVENT_TYPE_PAYOUT_DUE\x10\x06\x1a0\xa2\xbb\x18,\n" +
+	"\n" +
+	"payout.due\x12\x1ebookwell.payments.v1.PayoutDue\x12e\n" +
+	"\x1bEVENT_TYPE_BUNDLE_PURCHASED\x10\a\x1aD\xa2\xbb\x18@\n" +
+	"\x18payment.bundle_purchased\x12$bookwell.payments.v1.BundlePurchased\x12e\n" +
+	"\x1bEVENT_TYPE_BUNDLE_CANCELLED\x10\b\x1aD\xa2\xbb\x18@\n" +
+	"\x18payment.bundle_cancelled\x12$bookwell.payments.v1.BundleCancelled\x12[\n" +
+	"\x15EVENT_TYPE_RECONCILED\x10\t\x1a@\xa2\xbb\x18<\n" +
+	"\x12payment.reconciled\x12&bookwell.payments.v1.PaymentReconciled\x1a\f\xa2\xbb\x18\bpaymentsB\xde\x01\n" +
 	"\x18com.bookwell.payments.v1B\vEventsProtoP\x01ZCgithub.com/bookwell/bookwell/gen/go/bookwell/payments/v1;paymentsv1\xa2\x02\x03BPX\xaa\x02\x14Bookwell.Payments.V1\xca\x02\x14Bookwell\\Payments\\V1\xe2\x02 Bookwell\\Payments\\V1\\GPBMetadata\xea\x02\x16Bookwell::Payments::V1b\x06proto3"
 
 var (
@@ -493,32 +741,38 @@ func file_bookwell_payments_v1_events_proto_rawDescGZIP() []byte {
 	return file_bookwell_payments_v1_events_proto_rawDescData
 }
 
-var file_bookwell_payments_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_bookwell_payments_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_bookwell_payments_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_bookwell_payments_v1_events_proto_goTypes = []any{
-	(*PaymentAuthorized)(nil), // 0: bookwell.payments.v1.PaymentAuthorized
-	(*PaymentCaptured)(nil),   // 1: bookwell.payments.v1.PaymentCaptured
-	(*PaymentVoided)(nil),     // 2: bookwell.payments.v1.PaymentVoided
-	(*PaymentRefunded)(nil),   // 3: bookwell.payments.v1.PaymentRefunded
-	(*PaymentMarkedPaid)(nil), // 4: bookwell.payments.v1.PaymentMarkedPaid
-	(*PayoutDue)(nil),         // 5: bookwell.payments.v1.PayoutDue
-	(*BundlePurchased)(nil),   // 6: bookwell.payments.v1.BundlePurchased
-	(*BundleCancelled)(nil),   // 7: bookwell.payments.v1.BundleCancelled
-	(*Payment)(nil),           // 8: bookwell.payments.v1.Payment
-	(*Bundle)(nil),            // 9: bookwell.payments.v1.Bundle
+	(Reconciliation)(0),       // 0: bookwell.payments.v1.Reconciliation
+	(EventType)(0),            // 1: bookwell.payments.v1.EventType
+	(*PaymentAuthorized)(nil), // 2: bookwell.payments.v1.PaymentAuthorized
+	(*PaymentCaptured)(nil),   // 3: bookwell.payments.v1.PaymentCaptured
+	(*PaymentVoided)(nil),     // 4: bookwell.payments.v1.PaymentVoided
+	(*PaymentRefunded)(nil),   // 5: bookwell.payments.v1.PaymentRefunded
+	(*PaymentMarkedPaid)(nil), // 6: bookwell.payments.v1.PaymentMarkedPaid
+	(*PayoutDue)(nil),         // 7: bookwell.payments.v1.PayoutDue
+	(*BundlePurchased)(nil),   // 8: bookwell.payments.v1.BundlePurchased
+	(*BundleCancelled)(nil),   // 9: bookwell.payments.v1.BundleCancelled
+	(*PaymentReconciled)(nil), // 10: bookwell.payments.v1.PaymentReconciled
+	(*Payment)(nil),           // 11: bookwell.payments.v1.Payment
+	(*Bundle)(nil),            // 12: bookwell.payments.v1.Bundle
 }
 var file_bookwell_payments_v1_events_proto_depIdxs = []int32{
-	8, // 0: bookwell.payments.v1.PaymentAuthorized.payment:type_name -> bookwell.payments.v1.Payment
-	8, // 1: bookwell.payments.v1.PaymentCaptured.payment:type_name -> bookwell.payments.v1.Payment
-	8, // 2: bookwell.payments.v1.PaymentVoided.payment:type_name -> bookwell.payments.v1.Payment
-	8, // 3: bookwell.payments.v1.PaymentRefunded.payment:type_name -> bookwell.payments.v1.Payment
-	8, // 4: bookwell.payments.v1.PaymentMarkedPaid.payment:type_name -> bookwell.payments.v1.Payment
-	9, // 5: bookwell.payments.v1.BundlePurchased.bundle:type_name -> bookwell.payments.v1.Bundle
-	9, // 6: bookwell.payments.v1.BundleCancelled.bundle:type_name -> bookwell.payments.v1.Bundle
-	7, // [7:7] is the sub-list for method output_type
-	7, // [7:7] is the sub-list for method input_type
-	7, // [7:7] is the sub-list for extension type_name
-	7, // [7:7] is the sub-list for extension extendee
-	0, // [0:7] is the sub-list for field type_name
+	11, // 0: bookwell.payments.v1.PaymentAuthorized.payment:type_name -> bookwell.payments.v1.Payment
+	11, // 1: bookwell.payments.v1.PaymentCaptured.payment:type_name -> bookwell.payments.v1.Payment
+	11, // 2: bookwell.payments.v1.PaymentVoided.payment:type_name -> bookwell.payments.v1.Payment
+	11, // 3: bookwell.payments.v1.PaymentRefunded.payment:type_name -> bookwell.payments.v1.Payment
+	11, // 4: bookwell.payments.v1.PaymentMarkedPaid.payment:type_name -> bookwell.payments.v1.Payment
+	12, // 5: bookwell.payments.v1.BundlePurchased.bundle:type_name -> bookwell.payments.v1.Bundle
+	12, // 6: bookwell.payments.v1.BundleCancelled.bundle:type_name -> bookwell.payments.v1.Bundle
+	11, // 7: bookwell.payments.v1.PaymentReconciled.payment:type_name -> bookwell.payments.v1.Payment
+	0,  // 8: bookwell.payments.v1.PaymentReconciled.kind:type_name -> bookwell.payments.v1.Reconciliation
+	9,  // [9:9] is the sub-list for method output_type
+	9,  // [9:9] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_bookwell_payments_v1_events_proto_init() }
@@ -532,13 +786,14 @@ func file_bookwell_payments_v1_events_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookwell_payments_v1_events_proto_rawDesc), len(file_bookwell_payments_v1_events_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   8,
+			NumEnums:      2,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
 		GoTypes:           file_bookwell_payments_v1_events_proto_goTypes,
 		DependencyIndexes: file_bookwell_payments_v1_events_proto_depIdxs,
+		EnumInfos:         file_bookwell_payments_v1_events_proto_enumTypes,
 		MessageInfos:      file_bookwell_payments_v1_events_proto_msgTypes,
 	}.Build()
 	File_bookwell_payments_v1_events_proto = out.File

@@ -7,14 +7,18 @@
 // Package bookwell.payments.v1 is the payments context: a payment per booking
 // (card or manual), refunds, cancellation settlement, payouts, bundles of paid
 // sessions and the double-entry ledger behind them. Amounts are integers in the
-// currency's minor unit (cents for USD).
+// currency's minor unit: cents for USD, yen for JPY (no decimals), fils (a
+// thousandth) for KWD, as golang.org/x/text/currency gives each currency's
+// decimals.
 
 package paymentsv1
 
 import (
+	v1 "github.com/bookwell/bookwell/gen/go/bookwell/operator/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	durationpb "google.golang.org/protobuf/types/known/durationpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -113,6 +117,9 @@ const (
 	PaymentStatus_PAYMENT_STATUS_REFUNDED PaymentStatus = 6
 	// The hold was released (or the unpaid request closed); nothing was charged.
 	PaymentStatus_PAYMENT_STATUS_VOIDED PaymentStatus = 7
+	// The card needs the mentee's authentication (3-D Secure); nothing is
+	// held until the processor confirms it.
+	PaymentStatus_PAYMENT_STATUS_REQUIRES_ACTION PaymentStatus = 8
 )
 
 // Enum value maps for PaymentStatus.
@@ -126,6 +133,7 @@ var (
 		5: "PAYMENT_STATUS_PARTIALLY_REFUNDED",
 		6: "PAYMENT_STATUS_REFUNDED",
 		7: "PAYMENT_STATUS_VOIDED",
+		8: "PAYMENT_STATUS_REQUIRES_ACTION",
 	}
 	PaymentStatus_value = map[string]int32{
 		"PAYMENT_STATUS_UNSPECIFIED":        0,
@@ -136,6 +144,7 @@ var (
 		"PAYMENT_STATUS_PARTIALLY_REFUNDED": 5,
 		"PAYMENT_STATUS_REFUNDED":           6,
 		"PAYMENT_STATUS_VOIDED":             7,
+		"PAYMENT_STATUS_REQUIRES_ACTION":    8,
 	}
 )
 
@@ -431,7 +440,12 @@ type Payment struct {
 	// When the payment was opened.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// When the payment last changed.
-	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// When the card hold lapses at the processor unless captured (card
+	// payments that are AUTHORIZED).
+	AuthorizationExpireTime *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=authorization_expire_time,json=authorizationExpireTime,proto3" json:"authorization_expire_time,omitempty"`
+	// The mentee disputed the charge with their bank.
+	Disputed      bool `protobuf:"varint,18,opt,name=disputed,proto3" json:"disputed,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -576,6 +590,20 @@ func (x *Payment) GetUpdateTime() *timestamppb.Timestamp {
 		return x.UpdateTime
 	}
 	return nil
+}
+
+func (x *Payment) GetAuthorizationExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.AuthorizationExpireTime
+	}
+	return nil
+}
+
+func (x *Payment) GetDisputed() bool {
+	if x != nil {
+		return x.Disputed
+	}
+	return false
 }
 
 // Refund is one refund of a payment.
@@ -755,8 +783,11 @@ func (x *AuthorizePaymentRequest) GetIdempotencyKey() string {
 // AuthorizePaymentResponse is the payment opened.
 type AuthorizePaymentResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The payment, AUTHORIZED (card) or UNPAID (manual).
-	Payment       *Payment `protobuf:"bytes,1,opt,name=payment,proto3" json:"payment,omitempty"`
+	// The payment, AUTHORIZED (card) or UNPAID (manual), or REQUIRES_ACTION
+	// when the card needs the mentee's authentication.
+	Payment *Payment `protobuf:"bytes,1,opt,name=payment,proto3" json:"payment,omitempty"`
+	// With REQUIRES_ACTION: what the mentee's browser needs to authenticate.
+	NextAction    *NextAction `protobuf:"bytes,2,opt,name=next_action,json=nextAction,proto3" json:"next_action,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -798,6 +829,69 @@ func (x *AuthorizePaymentResponse) GetPayment() *Payment {
 	return nil
 }
 
+func (x *AuthorizePaymentResponse) GetNextAction() *NextAction {
+	if x != nil {
+		return x.NextAction
+	}
+	return nil
+}
+
+// NextAction is what a front end needs to complete a card's authentication
+// (3-D Secure).
+type NextAction struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The processor's client secret of the payment.
+	ClientSecret string `protobuf:"bytes,1,opt,name=client_secret,json=clientSecret,proto3" json:"client_secret,omitempty"`
+	// Where to send the mentee to authenticate, if the processor gives one.
+	RedirectUrl   string `protobuf:"bytes,2,opt,name=redirect_url,json=redirectUrl,proto3" json:"redirect_url,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NextAction) Reset() {
+	*x = NextAction{}
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NextAction) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NextAction) ProtoMessage() {}
+
+func (x *NextAction) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NextAction.ProtoReflect.Descriptor instead.
+func (*NextAction) Descriptor() ([]byte, []int) {
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *NextAction) GetClientSecret() string {
+	if x != nil {
+		return x.ClientSecret
+	}
+	return ""
+}
+
+func (x *NextAction) GetRedirectUrl() string {
+	if x != nil {
+		return x.RedirectUrl
+	}
+	return ""
+}
+
 // CapturePaymentRequest charges an authorized card payment.
 type CapturePaymentRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -811,7 +905,7 @@ type CapturePaymentRequest struct {
 
 func (x *CapturePaymentRequest) Reset() {
 	*x = CapturePaymentRequest{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[4]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -823,7 +917,7 @@ func (x *CapturePaymentRequest) String() string {
 func (*CapturePaymentRequest) ProtoMessage() {}
 
 func (x *CapturePaymentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[4]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -836,7 +930,7 @@ func (x *CapturePaymentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CapturePaymentRequest.ProtoReflect.Descriptor instead.
 func (*CapturePaymentRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{4}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *CapturePaymentRequest) GetBookingId() string {
@@ -864,7 +958,7 @@ type CapturePaymentResponse struct {
 
 func (x *CapturePaymentResponse) Reset() {
 	*x = CapturePaymentResponse{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[5]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -876,7 +970,7 @@ func (x *CapturePaymentResponse) String() string {
 func (*CapturePaymentResponse) ProtoMessage() {}
 
 func (x *CapturePaymentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[5]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -889,7 +983,7 @@ func (x *CapturePaymentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CapturePaymentResponse.ProtoReflect.Descriptor instead.
 func (*CapturePaymentResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{5}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *CapturePaymentResponse) GetPayment() *Payment {
@@ -912,7 +1006,7 @@ type VoidPaymentRequest struct {
 
 func (x *VoidPaymentRequest) Reset() {
 	*x = VoidPaymentRequest{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[6]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -924,7 +1018,7 @@ func (x *VoidPaymentRequest) String() string {
 func (*VoidPaymentRequest) ProtoMessage() {}
 
 func (x *VoidPaymentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[6]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -937,7 +1031,7 @@ func (x *VoidPaymentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VoidPaymentRequest.ProtoReflect.Descriptor instead.
 func (*VoidPaymentRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{6}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *VoidPaymentRequest) GetBookingId() string {
@@ -965,7 +1059,7 @@ type VoidPaymentResponse struct {
 
 func (x *VoidPaymentResponse) Reset() {
 	*x = VoidPaymentResponse{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[7]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -977,7 +1071,7 @@ func (x *VoidPaymentResponse) String() string {
 func (*VoidPaymentResponse) ProtoMessage() {}
 
 func (x *VoidPaymentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[7]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -990,7 +1084,7 @@ func (x *VoidPaymentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VoidPaymentResponse.ProtoReflect.Descriptor instead.
 func (*VoidPaymentResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{7}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *VoidPaymentResponse) GetPayment() *Payment {
@@ -1018,7 +1112,7 @@ type RefundPaymentRequest struct {
 
 func (x *RefundPaymentRequest) Reset() {
 	*x = RefundPaymentRequest{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[8]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1030,7 +1124,7 @@ func (x *RefundPaymentRequest) String() string {
 func (*RefundPaymentRequest) ProtoMessage() {}
 
 func (x *RefundPaymentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[8]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1043,7 +1137,7 @@ func (x *RefundPaymentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RefundPaymentRequest.ProtoReflect.Descriptor instead.
 func (*RefundPaymentRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{8}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *RefundPaymentRequest) GetBookingId() string {
@@ -1085,7 +1179,7 @@ type RefundPaymentResponse struct {
 
 func (x *RefundPaymentResponse) Reset() {
 	*x = RefundPaymentResponse{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[9]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1097,7 +1191,7 @@ func (x *RefundPaymentResponse) String() string {
 func (*RefundPaymentResponse) ProtoMessage() {}
 
 func (x *RefundPaymentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[9]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1110,7 +1204,7 @@ func (x *RefundPaymentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RefundPaymentResponse.ProtoReflect.Descriptor instead.
 func (*RefundPaymentResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{9}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *RefundPaymentResponse) GetPayment() *Payment {
@@ -1135,7 +1229,7 @@ type MarkPaidRequest struct {
 
 func (x *MarkPaidRequest) Reset() {
 	*x = MarkPaidRequest{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[10]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1147,7 +1241,7 @@ func (x *MarkPaidRequest) String() string {
 func (*MarkPaidRequest) ProtoMessage() {}
 
 func (x *MarkPaidRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[10]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1160,7 +1254,7 @@ func (x *MarkPaidRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarkPaidRequest.ProtoReflect.Descriptor instead.
 func (*MarkPaidRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{10}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *MarkPaidRequest) GetBookingId() string {
@@ -1195,7 +1289,7 @@ type MarkPaidResponse struct {
 
 func (x *MarkPaidResponse) Reset() {
 	*x = MarkPaidResponse{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[11]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1207,7 +1301,7 @@ func (x *MarkPaidResponse) String() string {
 func (*MarkPaidResponse) ProtoMessage() {}
 
 func (x *MarkPaidResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[11]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1220,7 +1314,7 @@ func (x *MarkPaidResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarkPaidResponse.ProtoReflect.Descriptor instead.
 func (*MarkPaidResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{11}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *MarkPaidResponse) GetPayment() *Payment {
@@ -1247,7 +1341,7 @@ type MarkRefundedRequest struct {
 
 func (x *MarkRefundedRequest) Reset() {
 	*x = MarkRefundedRequest{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[12]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1259,7 +1353,7 @@ func (x *MarkRefundedRequest) String() string {
 func (*MarkRefundedRequest) ProtoMessage() {}
 
 func (x *MarkRefundedRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[12]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1272,7 +1366,7 @@ func (x *MarkRefundedRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarkRefundedRequest.ProtoReflect.Descriptor instead.
 func (*MarkRefundedRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{12}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *MarkRefundedRequest) GetBookingId() string {
@@ -1314,7 +1408,7 @@ type MarkRefundedResponse struct {
 
 func (x *MarkRefundedResponse) Reset() {
 	*x = MarkRefundedResponse{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[13]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1326,7 +1420,7 @@ func (x *MarkRefundedResponse) String() string {
 func (*MarkRefundedResponse) ProtoMessage() {}
 
 func (x *MarkRefundedResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[13]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1339,7 +1433,7 @@ func (x *MarkRefundedResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarkRefundedResponse.ProtoReflect.Descriptor instead.
 func (*MarkRefundedResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{13}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *MarkRefundedResponse) GetPayment() *Payment {
@@ -1362,13 +1456,22 @@ type SettleCancellationRequest struct {
 	CancelTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=cancel_time,json=cancelTime,proto3" json:"cancel_time,omitempty"`
 	// Makes the call idempotent; 1 to 128 characters.
 	IdempotencyKey string `protobuf:"bytes,5,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The commission of the booking's policy (the marketplace policy version
+	// it was requested under); when absent, payments' own.
+	CommissionBps *int32 `protobuf:"varint,6,opt,name=commission_bps,json=commissionBps,proto3,oneof" json:"commission_bps,omitempty"`
+	// The free-cancellation notice of the booking's policy; when absent,
+	// payments' own.
+	FullRefundNotice *durationpb.Duration `protobuf:"bytes,7,opt,name=full_refund_notice,json=fullRefundNotice,proto3" json:"full_refund_notice,omitempty"`
+	// What the booking's policy decided: FULL_REFUND or MENTOR_PAID. When
+	// unspecified, payments decides by the notice.
+	Outcome       SettlementOutcome `protobuf:"varint,8,opt,name=outcome,proto3,enum=bookwell.payments.v1.SettlementOutcome" json:"outcome,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SettleCancellationRequest) Reset() {
 	*x = SettleCancellationRequest{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[14]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1380,7 +1483,7 @@ func (x *SettleCancellationRequest) String() string {
 func (*SettleCancellationRequest) ProtoMessage() {}
 
 func (x *SettleCancellationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[14]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1393,7 +1496,7 @@ func (x *SettleCancellationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SettleCancellationRequest.ProtoReflect.Descriptor instead.
 func (*SettleCancellationRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{14}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *SettleCancellationRequest) GetBookingId() string {
@@ -1431,6 +1534,27 @@ func (x *SettleCancellationRequest) GetIdempotencyKey() string {
 	return ""
 }
 
+func (x *SettleCancellationRequest) GetCommissionBps() int32 {
+	if x != nil && x.CommissionBps != nil {
+		return *x.CommissionBps
+	}
+	return 0
+}
+
+func (x *SettleCancellationRequest) GetFullRefundNotice() *durationpb.Duration {
+	if x != nil {
+		return x.FullRefundNotice
+	}
+	return nil
+}
+
+func (x *SettleCancellationRequest) GetOutcome() SettlementOutcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return SettlementOutcome_SETTLEMENT_OUTCOME_UNSPECIFIED
+}
+
 // SettleCancellationResponse is the payment after settlement.
 type SettleCancellationResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1442,7 +1566,7 @@ type SettleCancellationResponse struct {
 
 func (x *SettleCancellationResponse) Reset() {
 	*x = SettleCancellationResponse{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[15]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1454,7 +1578,7 @@ func (x *SettleCancellationResponse) String() string {
 func (*SettleCancellationResponse) ProtoMessage() {}
 
 func (x *SettleCancellationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[15]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1467,7 +1591,7 @@ func (x *SettleCancellationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SettleCancellationResponse.ProtoReflect.Descriptor instead.
 func (*SettleCancellationResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{15}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *SettleCancellationResponse) GetPayment() *Payment {
@@ -1484,13 +1608,15 @@ type ReleasePayoutRequest struct {
 	BookingId string `protobuf:"bytes,1,opt,name=booking_id,json=bookingId,proto3" json:"booking_id,omitempty"`
 	// Makes the call idempotent; 1 to 128 characters.
 	IdempotencyKey string `protobuf:"bytes,2,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The commission of the booking's policy; when absent, payments' own.
+	CommissionBps *int32 `protobuf:"varint,3,opt,name=commission_bps,json=commissionBps,proto3,oneof" json:"commission_bps,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ReleasePayoutRequest) Reset() {
 	*x = ReleasePayoutRequest{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[16]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1502,7 +1628,7 @@ func (x *ReleasePayoutRequest) String() string {
 func (*ReleasePayoutRequest) ProtoMessage() {}
 
 func (x *ReleasePayoutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[16]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1515,7 +1641,7 @@ func (x *ReleasePayoutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleasePayoutRequest.ProtoReflect.Descriptor instead.
 func (*ReleasePayoutRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{16}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ReleasePayoutRequest) GetBookingId() string {
@@ -1532,6 +1658,13 @@ func (x *ReleasePayoutRequest) GetIdempotencyKey() string {
 	return ""
 }
 
+func (x *ReleasePayoutRequest) GetCommissionBps() int32 {
+	if x != nil && x.CommissionBps != nil {
+		return *x.CommissionBps
+	}
+	return 0
+}
+
 // ReleasePayoutResponse is the payment after release.
 type ReleasePayoutResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1543,7 +1676,7 @@ type ReleasePayoutResponse struct {
 
 func (x *ReleasePayoutResponse) Reset() {
 	*x = ReleasePayoutResponse{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[17]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1555,7 +1688,7 @@ func (x *ReleasePayoutResponse) String() string {
 func (*ReleasePayoutResponse) ProtoMessage() {}
 
 func (x *ReleasePayoutResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[17]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1568,7 +1701,7 @@ func (x *ReleasePayoutResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleasePayoutResponse.ProtoReflect.Descriptor instead.
 func (*ReleasePayoutResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{17}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ReleasePayoutResponse) GetPayment() *Payment {
@@ -1589,7 +1722,7 @@ type GetPaymentRequest struct {
 
 func (x *GetPaymentRequest) Reset() {
 	*x = GetPaymentRequest{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[18]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1601,7 +1734,7 @@ func (x *GetPaymentRequest) String() string {
 func (*GetPaymentRequest) ProtoMessage() {}
 
 func (x *GetPaymentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[18]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1614,7 +1747,7 @@ func (x *GetPaymentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPaymentRequest.ProtoReflect.Descriptor instead.
 func (*GetPaymentRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{18}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *GetPaymentRequest) GetBookingId() string {
@@ -1635,7 +1768,7 @@ type GetPaymentResponse struct {
 
 func (x *GetPaymentResponse) Reset() {
 	*x = GetPaymentResponse{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[19]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1647,7 +1780,7 @@ func (x *GetPaymentResponse) String() string {
 func (*GetPaymentResponse) ProtoMessage() {}
 
 func (x *GetPaymentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[19]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1660,7 +1793,7 @@ func (x *GetPaymentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPaymentResponse.ProtoReflect.Descriptor instead.
 func (*GetPaymentResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{19}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *GetPaymentResponse) GetPayment() *Payment {
@@ -1681,7 +1814,7 @@ type GetMentorBalanceRequest struct {
 
 func (x *GetMentorBalanceRequest) Reset() {
 	*x = GetMentorBalanceRequest{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[20]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1693,7 +1826,7 @@ func (x *GetMentorBalanceRequest) String() string {
 func (*GetMentorBalanceRequest) ProtoMessage() {}
 
 func (x *GetMentorBalanceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[20]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1706,7 +1839,7 @@ func (x *GetMentorBalanceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMentorBalanceRequest.ProtoReflect.Descriptor instead.
 func (*GetMentorBalanceRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{20}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GetMentorBalanceRequest) GetMentorId() string {
@@ -1729,7 +1862,7 @@ type GetMentorBalanceResponse struct {
 
 func (x *GetMentorBalanceResponse) Reset() {
 	*x = GetMentorBalanceResponse{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[21]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1741,7 +1874,7 @@ func (x *GetMentorBalanceResponse) String() string {
 func (*GetMentorBalanceResponse) ProtoMessage() {}
 
 func (x *GetMentorBalanceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[21]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1754,7 +1887,7 @@ func (x *GetMentorBalanceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMentorBalanceResponse.ProtoReflect.Descriptor instead.
 func (*GetMentorBalanceResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{21}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *GetMentorBalanceResponse) GetMentorId() string {
@@ -1789,7 +1922,7 @@ type MentorBalance struct {
 
 func (x *MentorBalance) Reset() {
 	*x = MentorBalance{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[22]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1801,7 +1934,7 @@ func (x *MentorBalance) String() string {
 func (*MentorBalance) ProtoMessage() {}
 
 func (x *MentorBalance) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[22]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1814,7 +1947,7 @@ func (x *MentorBalance) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MentorBalance.ProtoReflect.Descriptor instead.
 func (*MentorBalance) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{22}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *MentorBalance) GetCurrency() string {
@@ -1869,7 +2002,7 @@ type Payout struct {
 
 func (x *Payout) Reset() {
 	*x = Payout{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[23]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1881,7 +2014,7 @@ func (x *Payout) String() string {
 func (*Payout) ProtoMessage() {}
 
 func (x *Payout) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[23]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1894,7 +2027,7 @@ func (x *Payout) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Payout.ProtoReflect.Descriptor instead.
 func (*Payout) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{23}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Payout) GetBookingId() string {
@@ -1961,7 +2094,7 @@ type ListMentorPayoutsRequest struct {
 
 func (x *ListMentorPayoutsRequest) Reset() {
 	*x = ListMentorPayoutsRequest{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[24]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1973,7 +2106,7 @@ func (x *ListMentorPayoutsRequest) String() string {
 func (*ListMentorPayoutsRequest) ProtoMessage() {}
 
 func (x *ListMentorPayoutsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[24]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1986,7 +2119,7 @@ func (x *ListMentorPayoutsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMentorPayoutsRequest.ProtoReflect.Descriptor instead.
 func (*ListMentorPayoutsRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{24}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ListMentorPayoutsRequest) GetMentorId() string {
@@ -2023,7 +2156,7 @@ type ListMentorPayoutsResponse struct {
 
 func (x *ListMentorPayoutsResponse) Reset() {
 	*x = ListMentorPayoutsResponse{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[25]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2035,7 +2168,7 @@ func (x *ListMentorPayoutsResponse) String() string {
 func (*ListMentorPayoutsResponse) ProtoMessage() {}
 
 func (x *ListMentorPayoutsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[25]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2048,7 +2181,7 @@ func (x *ListMentorPayoutsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMentorPayoutsResponse.ProtoReflect.Descriptor instead.
 func (*ListMentorPayoutsResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{25}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ListMentorPayoutsResponse) GetPayouts() []*Payout {
@@ -2094,7 +2227,7 @@ type Bundle struct {
 
 func (x *Bundle) Reset() {
 	*x = Bundle{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[26]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2106,7 +2239,7 @@ func (x *Bundle) String() string {
 func (*Bundle) ProtoMessage() {}
 
 func (x *Bundle) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[26]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2119,7 +2252,7 @@ func (x *Bundle) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Bundle.ProtoReflect.Descriptor instead.
 func (*Bundle) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{26}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *Bundle) GetId() string {
@@ -2215,7 +2348,7 @@ type CreateBundleRequest struct {
 
 func (x *CreateBundleRequest) Reset() {
 	*x = CreateBundleRequest{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[27]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2227,7 +2360,7 @@ func (x *CreateBundleRequest) String() string {
 func (*CreateBundleRequest) ProtoMessage() {}
 
 func (x *CreateBundleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[27]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2240,7 +2373,7 @@ func (x *CreateBundleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateBundleRequest.ProtoReflect.Descriptor instead.
 func (*CreateBundleRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{27}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *CreateBundleRequest) GetMenteeId() string {
@@ -2303,7 +2436,7 @@ type CreateBundleResponse struct {
 
 func (x *CreateBundleResponse) Reset() {
 	*x = CreateBundleResponse{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[28]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2315,7 +2448,7 @@ func (x *CreateBundleResponse) String() string {
 func (*CreateBundleResponse) ProtoMessage() {}
 
 func (x *CreateBundleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[28]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2328,7 +2461,7 @@ func (x *CreateBundleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateBundleResponse.ProtoReflect.Descriptor instead.
 func (*CreateBundleResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{28}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *CreateBundleResponse) GetBundle() *Bundle {
@@ -2349,7 +2482,7 @@ type ListMenteeBundlesRequest struct {
 
 func (x *ListMenteeBundlesRequest) Reset() {
 	*x = ListMenteeBundlesRequest{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[29]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2361,7 +2494,7 @@ func (x *ListMenteeBundlesRequest) String() string {
 func (*ListMenteeBundlesRequest) ProtoMessage() {}
 
 func (x *ListMenteeBundlesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[29]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2374,7 +2507,7 @@ func (x *ListMenteeBundlesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMenteeBundlesRequest.ProtoReflect.Descriptor instead.
 func (*ListMenteeBundlesRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{29}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ListMenteeBundlesRequest) GetMenteeId() string {
@@ -2395,7 +2528,7 @@ type ListMenteeBundlesResponse struct {
 
 func (x *ListMenteeBundlesResponse) Reset() {
 	*x = ListMenteeBundlesResponse{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[30]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2407,7 +2540,7 @@ func (x *ListMenteeBundlesResponse) String() string {
 func (*ListMenteeBundlesResponse) ProtoMessage() {}
 
 func (x *ListMenteeBundlesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[30]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2420,7 +2553,7 @@ func (x *ListMenteeBundlesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMenteeBundlesResponse.ProtoReflect.Descriptor instead.
 func (*ListMenteeBundlesResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{30}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ListMenteeBundlesResponse) GetBundles() []*Bundle {
@@ -2445,7 +2578,7 @@ type UseBundleCreditRequest struct {
 
 func (x *UseBundleCreditRequest) Reset() {
 	*x = UseBundleCreditRequest{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[31]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2457,7 +2590,7 @@ func (x *UseBundleCreditRequest) String() string {
 func (*UseBundleCreditRequest) ProtoMessage() {}
 
 func (x *UseBundleCreditRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[31]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2470,7 +2603,7 @@ func (x *UseBundleCreditRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UseBundleCreditRequest.ProtoReflect.Descriptor instead.
 func (*UseBundleCreditRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{31}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *UseBundleCreditRequest) GetBundleId() string {
@@ -2505,7 +2638,7 @@ type UseBundleCreditResponse struct {
 
 func (x *UseBundleCreditResponse) Reset() {
 	*x = UseBundleCreditResponse{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[32]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2517,7 +2650,7 @@ func (x *UseBundleCreditResponse) String() string {
 func (*UseBundleCreditResponse) ProtoMessage() {}
 
 func (x *UseBundleCreditResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[32]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2530,7 +2663,7 @@ func (x *UseBundleCreditResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UseBundleCreditResponse.ProtoReflect.Descriptor instead.
 func (*UseBundleCreditResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{32}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *UseBundleCreditResponse) GetBundle() *Bundle {
@@ -2553,7 +2686,7 @@ type CancelBundleRequest struct {
 
 func (x *CancelBundleRequest) Reset() {
 	*x = CancelBundleRequest{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[33]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2565,7 +2698,7 @@ func (x *CancelBundleRequest) String() string {
 func (*CancelBundleRequest) ProtoMessage() {}
 
 func (x *CancelBundleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[33]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2578,7 +2711,7 @@ func (x *CancelBundleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelBundleRequest.ProtoReflect.Descriptor instead.
 func (*CancelBundleRequest) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{33}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *CancelBundleRequest) GetBundleId() string {
@@ -2606,7 +2739,7 @@ type CancelBundleResponse struct {
 
 func (x *CancelBundleResponse) Reset() {
 	*x = CancelBundleResponse{}
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[34]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2618,7 +2751,7 @@ func (x *CancelBundleResponse) String() string {
 func (*CancelBundleResponse) ProtoMessage() {}
 
 func (x *CancelBundleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[34]
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2631,7 +2764,7 @@ func (x *CancelBundleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelBundleResponse.ProtoReflect.Descriptor instead.
 func (*CancelBundleResponse) Descriptor() ([]byte, []int) {
-	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{34}
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *CancelBundleResponse) GetBundle() *Bundle {
@@ -2641,11 +2774,204 @@ func (x *CancelBundleResponse) GetBundle() *Bundle {
 	return nil
 }
 
+// ListDeadLettersRequest asks for payments's dead letters.
+type ListDeadLettersRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Include those already redriven.
+	IncludeRedriven bool `protobuf:"varint,1,opt,name=include_redriven,json=includeRedriven,proto3" json:"include_redriven,omitempty"`
+	// At most this many (100 if 0, at most 1000).
+	PageSize      int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListDeadLettersRequest) Reset() {
+	*x = ListDeadLettersRequest{}
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListDeadLettersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListDeadLettersRequest) ProtoMessage() {}
+
+func (x *ListDeadLettersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListDeadLettersRequest.ProtoReflect.Descriptor instead.
+func (*ListDeadLettersRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *ListDeadLettersRequest) GetIncludeRedriven() bool {
+	if x != nil {
+		return x.IncludeRedriven
+	}
+	return false
+}
+
+func (x *ListDeadLettersRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListDeadLettersResponse is payments's dead letters, newest first.
+type ListDeadLettersResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The dead letters.
+	DeadLetters   []*v1.DeadLetter `protobuf:"bytes,1,rep,name=dead_letters,json=deadLetters,proto3" json:"dead_letters,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListDeadLettersResponse) Reset() {
+	*x = ListDeadLettersResponse{}
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListDeadLettersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListDeadLettersResponse) ProtoMessage() {}
+
+func (x *ListDeadLettersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListDeadLettersResponse.ProtoReflect.Descriptor instead.
+func (*ListDeadLettersResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *ListDeadLettersResponse) GetDeadLetters() []*v1.DeadLetter {
+	if x != nil {
+		return x.DeadLetters
+	}
+	return nil
+}
+
+// RedriveDeadLetterRequest names the dead letter to redrive.
+type RedriveDeadLetterRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The dead letter's id.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RedriveDeadLetterRequest) Reset() {
+	*x = RedriveDeadLetterRequest{}
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RedriveDeadLetterRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RedriveDeadLetterRequest) ProtoMessage() {}
+
+func (x *RedriveDeadLetterRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RedriveDeadLetterRequest.ProtoReflect.Descriptor instead.
+func (*RedriveDeadLetterRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *RedriveDeadLetterRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// RedriveDeadLetterResponse is the dead letter, now redriven.
+type RedriveDeadLetterResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The dead letter.
+	DeadLetter    *v1.DeadLetter `protobuf:"bytes,1,opt,name=dead_letter,json=deadLetter,proto3" json:"dead_letter,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RedriveDeadLetterResponse) Reset() {
+	*x = RedriveDeadLetterResponse{}
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RedriveDeadLetterResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RedriveDeadLetterResponse) ProtoMessage() {}
+
+func (x *RedriveDeadLetterResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_payments_v1_payments_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RedriveDeadLetterResponse.ProtoReflect.Descriptor instead.
+func (*RedriveDeadLetterResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_payments_v1_payments_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *RedriveDeadLetterResponse) GetDeadLetter() *v1.DeadLetter {
+	if x != nil {
+		return x.DeadLetter
+	}
+	return nil
+}
+
 var File_bookwell_payments_v1_payments_proto protoreflect.FileDescriptor
 
 const file_bookwell_payments_v1_payments_proto_rawDesc = "" +
 	"\n" +
-	"#bookwell/payments/v1/payments.proto\x12\x14bookwell.payments.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd2\x05\n" +
+	"#bookwell/payments/v1/payments.proto\x12\x14bookwell.payments.v1\x1a#bookwell/operator/v1/operator.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc6\x06\n" +
 	"\aPayment\x12\x1d\n" +
 	"\n" +
 	"booking_id\x18\x01 \x01(\tR\tbookingId\x12\x1b\n" +
@@ -2669,7 +2995,9 @@ const file_bookwell_payments_v1_payments_proto_rawDesc = "" +
 	"\vcreate_time\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\x10 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"q\n" +
+	"updateTime\x12V\n" +
+	"\x19authorization_expire_time\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\x17authorizationExpireTime\x12\x1a\n" +
+	"\bdisputed\x18\x12 \x01(\bR\bdisputed\"q\n" +
 	"\x06Refund\x12\x16\n" +
 	"\x06amount\x18\x01 \x01(\x03R\x06amount\x12\x12\n" +
 	"\x04note\x18\x02 \x01(\tR\x04note\x12;\n" +
@@ -2684,9 +3012,15 @@ const file_bookwell_payments_v1_payments_proto_rawDesc = "" +
 	"\bcurrency\x18\x05 \x01(\tR\bcurrency\x12;\n" +
 	"\x06method\x18\x06 \x01(\x0e2#.bookwell.payments.v1.PaymentMethodR\x06method\x12\x12\n" +
 	"\x04card\x18\a \x01(\tR\x04card\x12'\n" +
-	"\x0fidempotency_key\x18\b \x01(\tR\x0eidempotencyKey\"S\n" +
+	"\x0fidempotency_key\x18\b \x01(\tR\x0eidempotencyKey\"\x96\x01\n" +
 	"\x18AuthorizePaymentResponse\x127\n" +
-	"\apayment\x18\x01 \x01(\v2\x1d.bookwell.payments.v1.PaymentR\apayment\"_\n" +
+	"\apayment\x18\x01 \x01(\v2\x1d.bookwell.payments.v1.PaymentR\apayment\x12A\n" +
+	"\vnext_action\x18\x02 \x01(\v2 .bookwell.payments.v1.NextActionR\n" +
+	"nextAction\"T\n" +
+	"\n" +
+	"NextAction\x12#\n" +
+	"\rclient_secret\x18\x01 \x01(\tR\fclientSecret\x12!\n" +
+	"\fredirect_url\x18\x02 \x01(\tR\vredirectUrl\"_\n" +
 	"\x15CapturePaymentRequest\x12\x1d\n" +
 	"\n" +
 	"booking_id\x18\x01 \x01(\tR\tbookingId\x12'\n" +
@@ -2721,7 +3055,7 @@ const file_bookwell_payments_v1_payments_proto_rawDesc = "" +
 	"\x04note\x18\x03 \x01(\tR\x04note\x12'\n" +
 	"\x0fidempotency_key\x18\x04 \x01(\tR\x0eidempotencyKey\"O\n" +
 	"\x14MarkRefundedResponse\x127\n" +
-	"\apayment\x18\x01 \x01(\v2\x1d.bookwell.payments.v1.PaymentR\apayment\"\xb0\x02\n" +
+	"\apayment\x18\x01 \x01(\v2\x1d.bookwell.payments.v1.PaymentR\apayment\"\xfb\x03\n" +
 	"\x19SettleCancellationRequest\x12\x1d\n" +
 	"\n" +
 	"booking_id\x18\x01 \x01(\tR\tbookingId\x12D\n" +
@@ -2729,13 +3063,19 @@ const file_bookwell_payments_v1_payments_proto_rawDesc = "" +
 	"\x12session_start_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x10sessionStartTime\x12;\n" +
 	"\vcancel_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"cancelTime\x12'\n" +
-	"\x0fidempotency_key\x18\x05 \x01(\tR\x0eidempotencyKey\"U\n" +
+	"\x0fidempotency_key\x18\x05 \x01(\tR\x0eidempotencyKey\x12*\n" +
+	"\x0ecommission_bps\x18\x06 \x01(\x05H\x00R\rcommissionBps\x88\x01\x01\x12G\n" +
+	"\x12full_refund_notice\x18\a \x01(\v2\x19.google.protobuf.DurationR\x10fullRefundNotice\x12A\n" +
+	"\aoutcome\x18\b \x01(\x0e2'.bookwell.payments.v1.SettlementOutcomeR\aoutcomeB\x11\n" +
+	"\x0f_commission_bps\"U\n" +
 	"\x1aSettleCancellationResponse\x127\n" +
-	"\apayment\x18\x01 \x01(\v2\x1d.bookwell.payments.v1.PaymentR\apayment\"^\n" +
+	"\apayment\x18\x01 \x01(\v2\x1d.bookwell.payments.v1.PaymentR\apayment\"\x9d\x01\n" +
 	"\x14ReleasePayoutRequest\x12\x1d\n" +
 	"\n" +
 	"booking_id\x18\x01 \x01(\tR\tbookingId\x12'\n" +
-	"\x0fidempotency_key\x18\x02 \x01(\tR\x0eidempotencyKey\"P\n" +
+	"\x0fidempotency_key\x18\x02 \x01(\tR\x0eidempotencyKey\x12*\n" +
+	"\x0ecommission_bps\x18\x03 \x01(\x05H\x00R\rcommissionBps\x88\x01\x01B\x11\n" +
+	"\x0f_commission_bps\"P\n" +
 	"\x15ReleasePayoutResponse\x127\n" +
 	"\apayment\x18\x01 \x01(\v2\x1d.bookwell.payments.v1.PaymentR\apayment\"2\n" +
 	"\x11GetPaymentRequest\x12\x1d\n" +
@@ -2808,14 +3148,24 @@ const file_bookwell_payments_v1_payments_proto_rawDesc = "" +
 	"\tbundle_id\x18\x01 \x01(\tR\bbundleId\x12'\n" +
 	"\x0fidempotency_key\x18\x02 \x01(\tR\x0eidempotencyKey\"L\n" +
 	"\x14CancelBundleResponse\x124\n" +
-	"\x06bundle\x18\x01 \x01(\v2\x1c.bookwell.payments.v1.BundleR\x06bundle*\xb8\x01\n" +
+	"\x06bundle\x18\x01 \x01(\v2\x1c.bookwell.payments.v1.BundleR\x06bundle\"`\n" +
+	"\x16ListDeadLettersRequest\x12)\n" +
+	"\x10include_redriven\x18\x01 \x01(\bR\x0fincludeRedriven\x12\x1b\n" +
+	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\"^\n" +
+	"\x17ListDeadLettersResponse\x12C\n" +
+	"\fdead_letters\x18\x01 \x03(\v2 .bookwell.operator.v1.DeadLetterR\vdeadLetters\"*\n" +
+	"\x18RedriveDeadLetterRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"^\n" +
+	"\x19RedriveDeadLetterResponse\x12A\n" +
+	"\vdead_letter\x18\x01 \x01(\v2 .bookwell.operator.v1.DeadLetterR\n" +
+	"deadLetter*\xb8\x01\n" +
 	"\rPaymentMethod\x12\x1e\n" +
 	"\x1aPAYMENT_METHOD_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13PAYMENT_METHOD_CARD\x10\x01\x12 \n" +
 	"\x1cPAYMENT_METHOD_BANK_TRANSFER\x10\x02\x12\x19\n" +
 	"\x15PAYMENT_METHOD_PAYPAL\x10\x03\x12\x18\n" +
 	"\x14PAYMENT_METHOD_VENMO\x10\x04\x12\x17\n" +
-	"\x13PAYMENT_METHOD_CASH\x10\x05*\xfa\x01\n" +
+	"\x13PAYMENT_METHOD_CASH\x10\x05*\x9e\x02\n" +
 	"\rPaymentStatus\x12\x1e\n" +
 	"\x1aPAYMENT_STATUS_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13PAYMENT_STATUS_NONE\x10\x01\x12\x19\n" +
@@ -2824,7 +3174,8 @@ const file_bookwell_payments_v1_payments_proto_rawDesc = "" +
 	"\x13PAYMENT_STATUS_PAID\x10\x04\x12%\n" +
 	"!PAYMENT_STATUS_PARTIALLY_REFUNDED\x10\x05\x12\x1b\n" +
 	"\x17PAYMENT_STATUS_REFUNDED\x10\x06\x12\x19\n" +
-	"\x15PAYMENT_STATUS_VOIDED\x10\a*\xc8\x01\n" +
+	"\x15PAYMENT_STATUS_VOIDED\x10\a\x12\"\n" +
+	"\x1ePAYMENT_STATUS_REQUIRES_ACTION\x10\b*\xc8\x01\n" +
 	"\x11SettlementOutcome\x12\"\n" +
 	"\x1eSETTLEMENT_OUTCOME_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19SETTLEMENT_OUTCOME_VOIDED\x10\x01\x12\"\n" +
@@ -2845,7 +3196,7 @@ const file_bookwell_payments_v1_payments_proto_rawDesc = "" +
 	"\x19BUNDLE_STATUS_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14BUNDLE_STATUS_ACTIVE\x10\x01\x12\x19\n" +
 	"\x15BUNDLE_STATUS_USED_UP\x10\x02\x12\x1b\n" +
-	"\x17BUNDLE_STATUS_CANCELLED\x10\x032\xa4\x0e\n" +
+	"\x17BUNDLE_STATUS_CANCELLED\x10\x032\xec\x10\n" +
 	"\x0fPaymentsService\x12q\n" +
 	"\x10AuthorizePayment\x12-.bookwell.payments.v1.AuthorizePaymentRequest\x1a..bookwell.payments.v1.AuthorizePaymentResponse\x12k\n" +
 	"\x0eCapturePayment\x12+.bookwell.payments.v1.CapturePaymentRequest\x1a,.bookwell.payments.v1.CapturePaymentResponse\x12b\n" +
@@ -2862,7 +3213,9 @@ const file_bookwell_payments_v1_payments_proto_rawDesc = "" +
 	"\fCreateBundle\x12).bookwell.payments.v1.CreateBundleRequest\x1a*.bookwell.payments.v1.CreateBundleResponse\"\x16\x82\xd3\xe4\x93\x02\x10:\x01*\"\v/v1/bundles\x12\x9d\x01\n" +
 	"\x11ListMenteeBundles\x12..bookwell.payments.v1.ListMenteeBundlesRequest\x1a/.bookwell.payments.v1.ListMenteeBundlesResponse\"'\x82\xd3\xe4\x93\x02!\x12\x1f/v1/mentees/{mentee_id}/bundles\x12n\n" +
 	"\x0fUseBundleCredit\x12,.bookwell.payments.v1.UseBundleCreditRequest\x1a-.bookwell.payments.v1.UseBundleCreditResponse\x12e\n" +
-	"\fCancelBundle\x12).bookwell.payments.v1.CancelBundleRequest\x1a*.bookwell.payments.v1.CancelBundleResponseB\xe0\x01\n" +
+	"\fCancelBundle\x12).bookwell.payments.v1.CancelBundleRequest\x1a*.bookwell.payments.v1.CancelBundleResponse\x12\x96\x01\n" +
+	"\x0fListDeadLetters\x12,.bookwell.payments.v1.ListDeadLettersRequest\x1a-.bookwell.payments.v1.ListDeadLettersResponse\"&\x82\xd3\xe4\x93\x02 \x12\x1e/v1/admin/payments/deadLetters\x12\xac\x01\n" +
+	"\x11RedriveDeadLetter\x12..bookwell.payments.v1.RedriveDeadLetterRequest\x1a/.bookwell.payments.v1.RedriveDeadLetterResponse\"6\x82\xd3\xe4\x93\x020:\x01*\"+/v1/admin/payments/deadLetters/{id}:redriveB\xe0\x01\n" +
 	"\x18com.bookwell.payments.v1B\rPaymentsProtoP\x01ZCgithub.com/bookwell/bookwell/gen/go/bookwell/payments/v1;paymentsv1\xa2\x02\x03BPX\xaa\x02\x14Bookwell.Payments.V1\xca\x02\x14Bookwell\\Payments\\V1\xe2\x02 Bookwell\\Payments\\V1\\GPBMetadata\xea\x02\x16Bookwell::Payments::V1b\x06proto3"
 
 var (
@@ -2878,7 +3231,7 @@ func file_bookwell_payments_v1_payments_proto_rawDescGZIP() []byte {
 }
 
 var file_bookwell_payments_v1_payments_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_bookwell_payments_v1_payments_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
+var file_bookwell_payments_v1_payments_proto_msgTypes = make([]protoimpl.MessageInfo, 40)
 var file_bookwell_payments_v1_payments_proto_goTypes = []any{
 	(PaymentMethod)(0),                 // 0: bookwell.payments.v1.PaymentMethod
 	(PaymentStatus)(0),                 // 1: bookwell.payments.v1.PaymentStatus
@@ -2890,105 +3243,122 @@ var file_bookwell_payments_v1_payments_proto_goTypes = []any{
 	(*Refund)(nil),                     // 7: bookwell.payments.v1.Refund
 	(*AuthorizePaymentRequest)(nil),    // 8: bookwell.payments.v1.AuthorizePaymentRequest
 	(*AuthorizePaymentResponse)(nil),   // 9: bookwell.payments.v1.AuthorizePaymentResponse
-	(*CapturePaymentRequest)(nil),      // 10: bookwell.payments.v1.CapturePaymentRequest
-	(*CapturePaymentResponse)(nil),     // 11: bookwell.payments.v1.CapturePaymentResponse
-	(*VoidPaymentRequest)(nil),         // 12: bookwell.payments.v1.VoidPaymentRequest
-	(*VoidPaymentResponse)(nil),        // 13: bookwell.payments.v1.VoidPaymentResponse
-	(*RefundPaymentRequest)(nil),       // 14: bookwell.payments.v1.RefundPaymentRequest
-	(*RefundPaymentResponse)(nil),      // 15: bookwell.payments.v1.RefundPaymentResponse
-	(*MarkPaidRequest)(nil),            // 16: bookwell.payments.v1.MarkPaidRequest
-	(*MarkPaidResponse)(nil),           // 17: bookwell.payments.v1.MarkPaidResponse
-	(*MarkRefundedRequest)(nil),        // 18: bookwell.payments.v1.MarkRefundedRequest
-	(*MarkRefundedResponse)(nil),       // 19: bookwell.payments.v1.MarkRefundedResponse
-	(*SettleCancellationRequest)(nil),  // 20: bookwell.payments.v1.SettleCancellationRequest
-	(*SettleCancellationResponse)(nil), // 21: bookwell.payments.v1.SettleCancellationResponse
-	(*ReleasePayoutRequest)(nil),       // 22: bookwell.payments.v1.ReleasePayoutRequest
-	(*ReleasePayoutResponse)(nil),      // 23: bookwell.payments.v1.ReleasePayoutResponse
-	(*GetPaymentRequest)(nil),          // 24: bookwell.payments.v1.GetPaymentRequest
-	(*GetPaymentResponse)(nil),         // 25: bookwell.payments.v1.GetPaymentResponse
-	(*GetMentorBalanceRequest)(nil),    // 26: bookwell.payments.v1.GetMentorBalanceRequest
-	(*GetMentorBalanceResponse)(nil),   // 27: bookwell.payments.v1.GetMentorBalanceResponse
-	(*MentorBalance)(nil),              // 28: bookwell.payments.v1.MentorBalance
-	(*Payout)(nil),                     // 29: bookwell.payments.v1.Payout
-	(*ListMentorPayoutsRequest)(nil),   // 30: bookwell.payments.v1.ListMentorPayoutsRequest
-	(*ListMentorPayoutsResponse)(nil),  // 31: bookwell.payments.v1.ListMentorPayoutsResponse
-	(*Bundle)(nil),                     // 32: bookwell.payments.v1.Bundle
-	(*CreateBundleRequest)(nil),        // 33: bookwell.payments.v1.CreateBundleRequest
-	(*CreateBundleResponse)(nil),       // 34: bookwell.payments.v1.CreateBundleResponse
-	(*ListMenteeBundlesRequest)(nil),   // 35: bookwell.payments.v1.ListMenteeBundlesRequest
-	(*ListMenteeBundlesResponse)(nil),  // 36: bookwell.payments.v1.ListMenteeBundlesResponse
-	(*UseBundleCreditRequest)(nil),     // 37: bookwell.payments.v1.UseBundleCreditRequest
-	(*UseBundleCreditResponse)(nil),    // 38: bookwell.payments.v1.UseBundleCreditResponse
-	(*CancelBundleRequest)(nil),        // 39: bookwell.payments.v1.CancelBundleRequest
-	(*CancelBundleResponse)(nil),       // 40: bookwell.payments.v1.CancelBundleResponse
-	(*timestamppb.Timestamp)(nil),      // 41: google.protobuf.Timestamp
+	(*NextAction)(nil),                 // 10: bookwell.payments.v1.NextAction
+	(*CapturePaymentRequest)(nil),      // 11: bookwell.payments.v1.CapturePaymentRequest
+	(*CapturePaymentResponse)(nil),     // 12: bookwell.payments.v1.CapturePaymentResponse
+	(*VoidPaymentRequest)(nil),         // 13: bookwell.payments.v1.VoidPaymentRequest
+	(*VoidPaymentResponse)(nil),        // 14: bookwell.payments.v1.VoidPaymentResponse
+	(*RefundPaymentRequest)(nil),       // 15: bookwell.payments.v1.RefundPaymentRequest
+	(*RefundPaymentResponse)(nil),      // 16: bookwell.payments.v1.RefundPaymentResponse
+	(*MarkPaidRequest)(nil),            // 17: bookwell.payments.v1.MarkPaidRequest
+	(*MarkPaidResponse)(nil),           // 18: bookwell.payments.v1.MarkPaidResponse
+	(*MarkRefundedRequest)(nil),        // 19: bookwell.payments.v1.MarkRefundedRequest
+	(*MarkRefundedResponse)(nil),       // 20: bookwell.payments.v1.MarkRefundedResponse
+	(*SettleCancellationRequest)(nil),  // 21: bookwell.payments.v1.SettleCancellationRequest
+	(*SettleCancellationResponse)(nil), // 22: bookwell.payments.v1.SettleCancellationResponse
+	(*ReleasePayoutRequest)(nil),       // 23: bookwell.payments.v1.ReleasePayoutRequest
+	(*ReleasePayoutResponse)(nil),      // 24: bookwell.payments.v1.ReleasePayoutResponse
+	(*GetPaymentRequest)(nil),          // 25: bookwell.payments.v1.GetPaymentRequest
+	(*GetPaymentResponse)(nil),         // 26: bookwell.payments.v1.GetPaymentResponse
+	(*GetMentorBalanceRequest)(nil),    // 27: bookwell.payments.v1.GetMentorBalanceRequest
+	(*GetMentorBalanceResponse)(nil),   // 28: bookwell.payments.v1.GetMentorBalanceResponse
+	(*MentorBalance)(nil),              // 29: bookwell.payments.v1.MentorBalance
+	(*Payout)(nil),                     // 30: bookwell.payments.v1.Payout
+	(*ListMentorPayoutsRequest)(nil),   // 31: bookwell.payments.v1.ListMentorPayoutsRequest
+	(*ListMentorPayoutsResponse)(nil),  // 32: bookwell.payments.v1.ListMentorPayoutsResponse
+	(*Bundle)(nil),                     // 33: bookwell.payments.v1.Bundle
+	(*CreateBundleRequest)(nil),        // 34: bookwell.payments.v1.CreateBundleRequest
+	(*CreateBundleResponse)(nil),       // 35: bookwell.payments.v1.CreateBundleResponse
+	(*ListMenteeBundlesRequest)(nil),   // 36: bookwell.payments.v1.ListMenteeBundlesRequest
+	(*ListMenteeBundlesResponse)(nil),  // 37: bookwell.payments.v1.ListMenteeBundlesResponse
+	(*UseBundleCreditRequest)(nil),     // 38: bookwell.payments.v1.UseBundleCreditRequest
+	(*UseBundleCreditResponse)(nil),    // 39: bookwell.payments.v1.UseBundleCreditResponse
+	(*CancelBundleRequest)(nil),        // 40: bookwell.payments.v1.CancelBundleRequest
+	(*CancelBundleResponse)(nil),       // 41: bookwell.payments.v1.CancelBundleResponse
+	(*ListDeadLettersRequest)(nil),     // 42: bookwell.payments.v1.ListDeadLettersRequest
+	(*ListDeadLettersResponse)(nil),    // 43: bookwell.payments.v1.ListDeadLettersResponse
+	(*RedriveDeadLetterRequest)(nil),   // 44: bookwell.payments.v1.RedriveDeadLetterRequest
+	(*RedriveDeadLetterResponse)(nil),  // 45: bookwell.payments.v1.RedriveDeadLetterResponse
+	(*timestamppb.Timestamp)(nil),      // 46: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),        // 47: google.protobuf.Duration
+	(*v1.DeadLetter)(nil),              // 48: bookwell.operator.v1.DeadLetter
 }
 var file_bookwell_payments_v1_payments_proto_depIdxs = []int32{
 	0,  // 0: bookwell.payments.v1.Payment.method:type_name -> bookwell.payments.v1.PaymentMethod
 	1,  // 1: bookwell.payments.v1.Payment.status:type_name -> bookwell.payments.v1.PaymentStatus
 	2,  // 2: bookwell.payments.v1.Payment.settlement:type_name -> bookwell.payments.v1.SettlementOutcome
 	7,  // 3: bookwell.payments.v1.Payment.refunds:type_name -> bookwell.payments.v1.Refund
-	41, // 4: bookwell.payments.v1.Payment.create_time:type_name -> google.protobuf.Timestamp
-	41, // 5: bookwell.payments.v1.Payment.update_time:type_name -> google.protobuf.Timestamp
-	41, // 6: bookwell.payments.v1.Refund.create_time:type_name -> google.protobuf.Timestamp
-	0,  // 7: bookwell.payments.v1.AuthorizePaymentRequest.method:type_name -> bookwell.payments.v1.PaymentMethod
-	6,  // 8: bookwell.payments.v1.AuthorizePaymentResponse.payment:type_name -> bookwell.payments.v1.Payment
-	6,  // 9: bookwell.payments.v1.CapturePaymentResponse.payment:type_name -> bookwell.payments.v1.Payment
-	6,  // 10: bookwell.payments.v1.VoidPaymentResponse.payment:type_name -> bookwell.payments.v1.Payment
-	6,  // 11: bookwell.payments.v1.RefundPaymentResponse.payment:type_name -> bookwell.payments.v1.Payment
-	6,  // 12: bookwell.payments.v1.MarkPaidResponse.payment:type_name -> bookwell.payments.v1.Payment
-	6,  // 13: bookwell.payments.v1.MarkRefundedResponse.payment:type_name -> bookwell.payments.v1.Payment
-	3,  // 14: bookwell.payments.v1.SettleCancellationRequest.cancelled_by:type_name -> bookwell.payments.v1.CancelledBy
-	41, // 15: bookwell.payments.v1.SettleCancellationRequest.session_start_time:type_name -> google.protobuf.Timestamp
-	41, // 16: bookwell.payments.v1.SettleCancellationRequest.cancel_time:type_name -> google.protobuf.Timestamp
-	6,  // 17: bookwell.payments.v1.SettleCancellationResponse.payment:type_name -> bookwell.payments.v1.Payment
-	6,  // 18: bookwell.payments.v1.ReleasePayoutResponse.payment:type_name -> bookwell.payments.v1.Payment
-	6,  // 19: bookwell.payments.v1.GetPaymentResponse.payment:type_name -> bookwell.payments.v1.Payment
-	28, // 20: bookwell.payments.v1.GetMentorBalanceResponse.balances:type_name -> bookwell.payments.v1.MentorBalance
-	4,  // 21: bookwell.payments.v1.Payout.kind:type_name -> bookwell.payments.v1.PayoutKind
-	41, // 22: bookwell.payments.v1.Payout.due_time:type_name -> google.protobuf.Timestamp
-	29, // 23: bookwell.payments.v1.ListMentorPayoutsResponse.payouts:type_name -> bookwell.payments.v1.Payout
-	5,  // 24: bookwell.payments.v1.Bundle.status:type_name -> bookwell.payments.v1.BundleStatus
-	41, // 25: bookwell.payments.v1.Bundle.create_time:type_name -> google.protobuf.Timestamp
-	32, // 26: bookwell.payments.v1.CreateBundleResponse.bundle:type_name -> bookwell.payments.v1.Bundle
-	32, // 27: bookwell.payments.v1.ListMenteeBundlesResponse.bundles:type_name -> bookwell.payments.v1.Bundle
-	32, // 28: bookwell.payments.v1.UseBundleCreditResponse.bundle:type_name -> bookwell.payments.v1.Bundle
-	32, // 29: bookwell.payments.v1.CancelBundleResponse.bundle:type_name -> bookwell.payments.v1.Bundle
-	8,  // 30: bookwell.payments.v1.PaymentsService.AuthorizePayment:input_type -> bookwell.payments.v1.AuthorizePaymentRequest
-	10, // 31: bookwell.payments.v1.PaymentsService.CapturePayment:input_type -> bookwell.payments.v1.CapturePaymentRequest
-	12, // 32: bookwell.payments.v1.PaymentsService.VoidPayment:input_type -> bookwell.payments.v1.VoidPaymentRequest
-	14, // 33: bookwell.payments.v1.PaymentsService.RefundPayment:input_type -> bookwell.payments.v1.RefundPaymentRequest
-	16, // 34: bookwell.payments.v1.PaymentsService.MarkPaid:input_type -> bookwell.payments.v1.MarkPaidRequest
-	18, // 35: bookwell.payments.v1.PaymentsService.MarkRefunded:input_type -> bookwell.payments.v1.MarkRefundedRequest
-	20, // 36: bookwell.payments.v1.PaymentsService.SettleCancellation:input_type -> bookwell.payments.v1.SettleCancellationRequest
-	22, // 37: bookwell.payments.v1.PaymentsService.ReleasePayout:input_type -> bookwell.payments.v1.ReleasePayoutRequest
-	24, // 38: bookwell.payments.v1.PaymentsService.GetPayment:input_type -> bookwell.payments.v1.GetPaymentRequest
-	26, // 39: bookwell.payments.v1.PaymentsService.GetMentorBalance:input_type -> bookwell.payments.v1.GetMentorBalanceRequest
-	30, // 40: bookwell.payments.v1.PaymentsService.ListMentorPayouts:input_type -> bookwell.payments.v1.ListMentorPayoutsRequest
-	33, // 41: bookwell.payments.v1.PaymentsService.CreateBundle:input_type -> bookwell.payments.v1.CreateBundleRequest
-	35, // 42: bookwell.payments.v1.PaymentsService.ListMenteeBundles:input_type -> bookwell.payments.v1.ListMenteeBundlesRequest
-	37, // 43: bookwell.payments.v1.PaymentsService.UseBundleCredit:input_type -> bookwell.payments.v1.UseBundleCreditRequest
-	39, // 44: bookwell.payments.v1.PaymentsService.CancelBundle:input_type -> bookwell.payments.v1.CancelBundleRequest
-	9,  // 45: bookwell.payments.v1.PaymentsService.AuthorizePayment:output_type -> bookwell.payments.v1.AuthorizePaymentResponse
-	11, // 46: bookwell.payments.v1.PaymentsService.CapturePayment:output_type -> bookwell.payments.v1.CapturePaymentResponse
-	13, // 47: bookwell.payments.v1.PaymentsService.VoidPayment:output_type -> bookwell.payments.v1.VoidPaymentResponse
-	15, // 48: bookwell.payments.v1.PaymentsService.RefundPayment:output_type -> bookwell.payments.v1.RefundPaymentResponse
-	17, // 49: bookwell.payments.v1.PaymentsService.MarkPaid:output_type -> bookwell.payments.v1.MarkPaidResponse
-	19, // 50: bookwell.payments.v1.PaymentsService.MarkRefunded:output_type -> bookwell.payments.v1.MarkRefundedResponse
-	21, // 51: bookwell.payments.v1.PaymentsService.SettleCancellation:output_type -> bookwell.payments.v1.SettleCancellationResponse
-	23, // 52: bookwell.payments.v1.PaymentsService.ReleasePayout:output_type -> bookwell.payments.v1.ReleasePayoutResponse
-	25, // 53: bookwell.payments.v1.PaymentsService.GetPayment:output_type -> bookwell.payments.v1.GetPaymentResponse
-	27, // 54: bookwell.payments.v1.PaymentsService.GetMentorBalance:output_type -> bookwell.payments.v1.GetMentorBalanceResponse
-	31, // 55: bookwell.payments.v1.PaymentsService.ListMentorPayouts:output_type -> bookwell.payments.v1.ListMentorPayoutsResponse
-	34, // 56: bookwell.payments.v1.PaymentsService.CreateBundle:output_type -> bookwell.payments.v1.CreateBundleResponse
-	36, // 57: bookwell.payments.v1.PaymentsService.ListMenteeBundles:output_type -> bookwell.payments.v1.ListMenteeBundlesResponse
-	38, // 58: bookwell.payments.v1.PaymentsService.UseBundleCredit:output_type -> bookwell.payments.v1.UseBundleCreditResponse
-	40, // 59: bookwell.payments.v1.PaymentsService.CancelBundle:output_type -> bookwell.payments.v1.CancelBundleResponse
-	45, // [45:60] is the sub-list for method output_type
-	30, // [30:45] is the sub-list for method input_type
-	30, // [30:30] is the sub-list for extension type_name
-	30, // [30:30] is the sub-list for extension extendee
-	0,  // [0:30] is the sub-list for field type_name
+	46, // 4: bookwell.payments.v1.Payment.create_time:type_name -> google.protobuf.Timestamp
+	46, // 5: bookwell.payments.v1.Payment.update_time:type_name -> google.protobuf.Timestamp
+	46, // 6: bookwell.payments.v1.Payment.authorization_expire_time:type_name -> google.protobuf.Timestamp
+	46, // 7: bookwell.payments.v1.Refund.create_time:type_name -> google.protobuf.Timestamp
+	0,  // 8: bookwell.payments.v1.AuthorizePaymentRequest.method:type_name -> bookwell.payments.v1.PaymentMethod
+	6,  // 9: bookwell.payments.v1.AuthorizePaymentResponse.payment:type_name -> bookwell.payments.v1.Payment
+	10, // 10: bookwell.payments.v1.AuthorizePaymentResponse.next_action:type_name -> bookwell.payments.v1.NextAction
+	6,  // 11: bookwell.payments.v1.CapturePaymentResponse.payment:type_name -> bookwell.payments.v1.Payment
+	6,  // 12: bookwell.payments.v1.VoidPaymentResponse.payment:type_name -> bookwell.payments.v1.Payment
+	6,  // 13: bookwell.payments.v1.RefundPaymentResponse.payment:type_name -> bookwell.payments.v1.Payment
+	6,  // 14: bookwell.payments.v1.MarkPaidResponse.payment:type_name -> bookwell.payments.v1.Payment
+	6,  // 15: bookwell.payments.v1.MarkRefundedResponse.payment:type_name -> bookwell.payments.v1.Payment
+	3,  // 16: bookwell.payments.v1.SettleCancellationRequest.cancelled_by:type_name -> bookwell.payments.v1.CancelledBy
+	46, // 17: bookwell.payments.v1.SettleCancellationRequest.session_start_time:type_name -> google.protobuf.Timestamp
+	46, // 18: bookwell.payments.v1.SettleCancellationRequest.cancel_time:type_name -> google.protobuf.Timestamp
+	47, // 19: bookwell.payments.v1.SettleCancellationRequest.full_refund_notice:type_name -> google.protobuf.Duration
+	2,  // 20: bookwell.payments.v1.SettleCancellationRequest.outcome:type_name -> bookwell.payments.v1.SettlementOutcome
+	6,  // 21: bookwell.payments.v1.SettleCancellationResponse.payment:type_name -> bookwell.payments.v1.Payment
+	6,  // 22: bookwell.payments.v1.ReleasePayoutResponse.payment:type_name -> bookwell.payments.v1.Payment
+	6,  // 23: bookwell.payments.v1.GetPaymentResponse.payment:type_name -> bookwell.payments.v1.Payment
+	29, // 24: bookwell.payments.v1.GetMentorBalanceResponse.balances:type_name -> bookwell.payments.v1.MentorBalance
+	4,  // 25: bookwell.payments.v1.Payout.kind:type_name -> bookwell.payments.v1.PayoutKind
+	46, // 26: bookwell.payments.v1.Payout.due_time:type_name -> google.protobuf.Timestamp
+	30, // 27: bookwell.payments.v1.ListMentorPayoutsResponse.payouts:type_name -> bookwell.payments.v1.Payout
+	5,  // 28: bookwell.payments.v1.Bundle.status:type_name -> bookwell.payments.v1.BundleStatus
+	46, // 29: bookwell.payments.v1.Bundle.create_time:type_name -> google.protobuf.Timestamp
+	33, // 30: bookwell.payments.v1.CreateBundleResponse.bundle:type_name -> bookwell.payments.v1.Bundle
+	33, // 31: bookwell.payments.v1.ListMenteeBundlesResponse.bundles:type_name -> bookwell.payments.v1.Bundle
+	33, // 32: bookwell.payments.v1.UseBundleCreditResponse.bundle:type_name -> bookwell.payments.v1.Bundle
+	33, // 33: bookwell.payments.v1.CancelBundleResponse.bundle:type_name -> bookwell.payments.v1.Bundle
+	48, // 34: bookwell.payments.v1.ListDeadLettersResponse.dead_letters:type_name -> bookwell.operator.v1.DeadLetter
+	48, // 35: bookwell.payments.v1.RedriveDeadLetterResponse.dead_letter:type_name -> bookwell.operator.v1.DeadLetter
+	8,  // 36: bookwell.payments.v1.PaymentsService.AuthorizePayment:input_type -> bookwell.payments.v1.AuthorizePaymentRequest
+	11, // 37: bookwell.payments.v1.PaymentsService.CapturePayment:input_type -> bookwell.payments.v1.CapturePaymentRequest
+	13, // 38: bookwell.payments.v1.PaymentsService.VoidPayment:input_type -> bookwell.payments.v1.VoidPaymentRequest
+	15, // 39: bookwell.payments.v1.PaymentsService.RefundPayment:input_type -> bookwell.payments.v1.RefundPaymentRequest
+	17, // 40: bookwell.payments.v1.PaymentsService.MarkPaid:input_type -> bookwell.payments.v1.MarkPaidRequest
+	19, // 41: bookwell.payments.v1.PaymentsService.MarkRefunded:input_type -> bookwell.payments.v1.MarkRefundedRequest
+	21, // 42: bookwell.payments.v1.PaymentsService.SettleCancellation:input_type -> bookwell.payments.v1.SettleCancellationRequest
+	23, // 43: bookwell.payments.v1.PaymentsService.ReleasePayout:input_type -> bookwell.payments.v1.ReleasePayoutRequest
+	25, // 44: bookwell.payments.v1.PaymentsService.GetPayment:input_type -> bookwell.payments.v1.GetPaymentRequest
+	27, // 45: bookwell.payments.v1.PaymentsService.GetMentorBalance:input_type -> bookwell.payments.v1.GetMentorBalanceRequest
+	31, // 46: bookwell.payments.v1.PaymentsService.ListMentorPayouts:input_type -> bookwell.payments.v1.ListMentorPayoutsRequest
+	34, // 47: bookwell.payments.v1.PaymentsService.CreateBundle:input_type -> bookwell.payments.v1.CreateBundleRequest
+	36, // 48: bookwell.payments.v1.PaymentsService.ListMenteeBundles:input_type -> bookwell.payments.v1.ListMenteeBundlesRequest
+	38, // 49: bookwell.payments.v1.PaymentsService.UseBundleCredit:input_type -> bookwell.payments.v1.UseBundleCreditRequest
+	40, // 50: bookwell.payments.v1.PaymentsService.CancelBundle:input_type -> bookwell.payments.v1.CancelBundleRequest
+	42, // 51: bookwell.payments.v1.PaymentsService.ListDeadLetters:input_type -> bookwell.payments.v1.ListDeadLettersRequest
+	44, // 52: bookwell.payments.v1.PaymentsService.RedriveDeadLetter:input_type -> bookwell.payments.v1.RedriveDeadLetterRequest
+	9,  // 53: bookwell.payments.v1.PaymentsService.AuthorizePayment:output_type -> bookwell.payments.v1.AuthorizePaymentResponse
+	12, // 54: bookwell.payments.v1.PaymentsService.CapturePayment:output_type -> bookwell.payments.v1.CapturePaymentResponse
+	14, // 55: bookwell.payments.v1.PaymentsService.VoidPayment:output_type -> bookwell.payments.v1.VoidPaymentResponse
+	16, // 56: bookwell.payments.v1.PaymentsService.RefundPayment:output_type -> bookwell.payments.v1.RefundPaymentResponse
+	18, // 57: bookwell.payments.v1.PaymentsService.MarkPaid:output_type -> bookwell.payments.v1.MarkPaidResponse
+	20, // 58: bookwell.payments.v1.PaymentsService.MarkRefunded:output_type -> bookwell.payments.v1.MarkRefundedResponse
+	22, // 59: bookwell.payments.v1.PaymentsService.SettleCancellation:output_type -> bookwell.payments.v1.SettleCancellationResponse
+	24, // 60: bookwell.payments.v1.PaymentsService.ReleasePayout:output_type -> bookwell.payments.v1.ReleasePayoutResponse
+	26, // 61: bookwell.payments.v1.PaymentsService.GetPayment:output_type -> bookwell.payments.v1.GetPaymentResponse
+	28, // 62: bookwell.payments.v1.PaymentsService.GetMentorBalance:output_type -> bookwell.payments.v1.GetMentorBalanceResponse
+	32, // 63: bookwell.payments.v1.PaymentsService.ListMentorPayouts:output_type -> bookwell.payments.v1.ListMentorPayoutsResponse
+	35, // 64: bookwell.payments.v1.PaymentsService.CreateBundle:output_type -> bookwell.payments.v1.CreateBundleResponse
+	37, // 65: bookwell.payments.v1.PaymentsService.ListMenteeBundles:output_type -> bookwell.payments.v1.ListMenteeBundlesResponse
+	39, // 66: bookwell.payments.v1.PaymentsService.UseBundleCredit:output_type -> bookwell.payments.v1.UseBundleCreditResponse
+	41, // 67: bookwell.payments.v1.PaymentsService.CancelBundle:output_type -> bookwell.payments.v1.CancelBundleResponse
+	43, // 68: bookwell.payments.v1.PaymentsService.ListDeadLetters:output_type -> bookwell.payments.v1.ListDeadLettersResponse
+	45, // 69: bookwell.payments.v1.PaymentsService.RedriveDeadLetter:output_type -> bookwell.payments.v1.RedriveDeadLetterResponse
+	53, // [53:70] is the sub-list for method output_type
+	36, // [36:53] is the sub-list for method input_type
+	36, // [36:36] is the sub-list for extension type_name
+	36, // [36:36] is the sub-list for extension extendee
+	0,  // [0:36] is the sub-list for field type_name
 }
 
 func init() { file_bookwell_payments_v1_payments_proto_init() }
@@ -2996,13 +3366,15 @@ func file_bookwell_payments_v1_payments_proto_init() {
 	if File_bookwell_payments_v1_payments_proto != nil {
 		return
 	}
+	file_bookwell_payments_v1_payments_proto_msgTypes[15].OneofWrappers = []any{}
+	file_bookwell_payments_v1_payments_proto_msgTypes[17].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookwell_payments_v1_payments_proto_rawDesc), len(file_bookwell_payments_v1_payments_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   35,
+			NumMessages:   40,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

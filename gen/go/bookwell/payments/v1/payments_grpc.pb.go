@@ -7,7 +7,9 @@
 // Package bookwell.payments.v1 is the payments context: a payment per booking
 // (card or manual), refunds, cancellation settlement, payouts, bundles of paid
 // sessions and the double-entry ledger behind them. Amounts are integers in the
-// currency's minor unit (cents for USD).
+// currency's minor unit: cents for USD, yen for JPY (no decimals), fils (a
+// thousandth) for KWD, as golang.org/x/text/currency gives each currency's
+// decimals.
 
 package paymentsv1
 
@@ -39,6 +41,8 @@ const (
 	PaymentsService_ListMenteeBundles_FullMethodName  = "/bookwell.payments.v1.PaymentsService/ListMenteeBundles"
 	PaymentsService_UseBundleCredit_FullMethodName    = "/bookwell.payments.v1.PaymentsService/UseBundleCredit"
 	PaymentsService_CancelBundle_FullMethodName       = "/bookwell.payments.v1.PaymentsService/CancelBundle"
+	PaymentsService_ListDeadLetters_FullMethodName    = "/bookwell.payments.v1.PaymentsService/ListDeadLetters"
+	PaymentsService_RedriveDeadLetter_FullMethodName  = "/bookwell.payments.v1.PaymentsService/RedriveDeadLetter"
 )
 
 // PaymentsServiceClient is the client API for PaymentsService service.
@@ -99,6 +103,15 @@ type PaymentsServiceClient interface {
 	UseBundleCredit(ctx context.Context, in *UseBundleCreditRequest, opts ...grpc.CallOption) (*UseBundleCreditResponse, error)
 	// CancelBundle ends a bundle and refunds its unused credits pro rata.
 	CancelBundle(ctx context.Context, in *CancelBundleRequest, opts ...grpc.CallOption) (*CancelBundleResponse, error)
+	// ListDeadLetters lists the events payments's consumers gave up on, newest
+	// first: those still dead, and with include_redriven those redriven too.
+	// Admins only.
+	ListDeadLetters(ctx context.Context, in *ListDeadLettersRequest, opts ...grpc.CallOption) (*ListDeadLettersResponse, error)
+	// RedriveDeadLetter hands a dead-lettered event to its consumer again and
+	// marks it redriven, in one transaction. Redriving one already redriven
+	// returns it unchanged; an event that still fails stays dead and the call
+	// fails with the reason. Admins only.
+	RedriveDeadLetter(ctx context.Context, in *RedriveDeadLetterRequest, opts ...grpc.CallOption) (*RedriveDeadLetterResponse, error)
 }
 
 type paymentsServiceClient struct {
@@ -259,6 +272,26 @@ func (c *paymentsServiceClient) CancelBundle(ctx context.Context, in *CancelBund
 	return out, nil
 }
 
+func (c *paymentsServiceClient) ListDeadLetters(ctx context.Context, in *ListDeadLettersRequest, opts ...grpc.CallOption) (*ListDeadLettersResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListDeadLettersResponse)
+	err := c.cc.Invoke(ctx, PaymentsService_ListDeadLetters_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *paymentsServiceClient) RedriveDeadLetter(ctx context.Context, in *RedriveDeadLetterRequest, opts ...grpc.CallOption) (*RedriveDeadLetterResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RedriveDeadLetterResponse)
+	err := c.cc.Invoke(ctx, PaymentsService_RedriveDeadLetter_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // PaymentsServiceServer is the server API for PaymentsService service.
 // All implementations must embed UnimplementedPaymentsServiceServer
 // for forward compatibility.
@@ -317,6 +350,15 @@ type PaymentsServiceServer interface {
 	UseBundleCredit(context.Context, *UseBundleCreditRequest) (*UseBundleCreditResponse, error)
 	// CancelBundle ends a bundle and refunds its unused credits pro rata.
 	CancelBundle(context.Context, *CancelBundleRequest) (*CancelBundleResponse, error)
+	// ListDeadLetters lists the events payments's consumers gave up on, newest
+	// first: those still dead, and with include_redriven those redriven too.
+	// Admins only.
+	ListDeadLetters(context.Context, *ListDeadLettersRequest) (*ListDeadLettersResponse, error)
+	// RedriveDeadLetter hands a dead-lettered event to its consumer again and
+	// marks it redriven, in one transaction. Redriving one already redriven
+	// returns it unchanged; an event that still fails stays dead and the call
+	// fails with the reason. Admins only.
+	RedriveDeadLetter(context.Context, *RedriveDeadLetterRequest) (*RedriveDeadLetterResponse, error)
 	mustEmbedUnimplementedPaymentsServiceServer()
 }
 
@@ -371,6 +413,12 @@ func (UnimplementedPaymentsServiceServer) UseBundleCredit(context.Context, *UseB
 }
 func (UnimplementedPaymentsServiceServer) CancelBundle(context.Context, *CancelBundleRequest) (*CancelBundleResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CancelBundle not implemented")
+}
+func (UnimplementedPaymentsServiceServer) ListDeadLetters(context.Context, *ListDeadLettersRequest) (*ListDeadLettersResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListDeadLetters not implemented")
+}
+func (UnimplementedPaymentsServiceServer) RedriveDeadLetter(context.Context, *RedriveDeadLetterRequest) (*RedriveDeadLetterResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RedriveDeadLetter not implemented")
 }
 func (UnimplementedPaymentsServiceServer) mustEmbedUnimplementedPaymentsServiceServer() {}
 func (UnimplementedPaymentsServiceServer) testEmbeddedByValue()                         {}
@@ -663,6 +711,42 @@ func _PaymentsService_CancelBundle_Handler(srv interface{}, ctx context.Context,
 	return interceptor(ctx, in, info, handler)
 }
 
+func _PaymentsService_ListDeadLetters_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListDeadLettersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PaymentsServiceServer).ListDeadLetters(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PaymentsService_ListDeadLetters_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PaymentsServiceServer).ListDeadLetters(ctx, req.(*ListDeadLettersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _PaymentsService_RedriveDeadLetter_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RedriveDeadLetterRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PaymentsServiceServer).RedriveDeadLetter(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PaymentsService_RedriveDeadLetter_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PaymentsServiceServer).RedriveDeadLetter(ctx, req.(*RedriveDeadLetterRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // PaymentsService_ServiceDesc is the grpc.ServiceDesc for PaymentsService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -729,6 +813,14 @@ var PaymentsService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CancelBundle",
 			Handler:    _PaymentsService_CancelBundle_Handler,
+		},
+		{
+			MethodName: "ListDeadLetters",
+			Handler:    _PaymentsService_ListDeadLetters_Handler,
+		},
+		{
+			MethodName: "RedriveDeadLetter",
+			Handler:    _PaymentsService_RedriveDeadLetter_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

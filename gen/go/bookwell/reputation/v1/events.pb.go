@@ -7,6 +7,7 @@
 package reputationv1
 
 import (
+	_ "github.com/bookwell/bookwell/gen/go/bookwell/events/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -86,6 +87,56 @@ func (Standing) EnumDescriptor() ([]byte, []int) {
 	return file_bookwell_reputation_v1_events_proto_rawDescGZIP(), []int{0}
 }
 
+// EventType names each fact the reputation context publishes, with the subject
+// it is published on and its payload (see bookwell/events/v1/catalog.proto).
+type EventType int32
+
+const (
+	// Not an event of this context.
+	EventType_EVENT_TYPE_UNSPECIFIED EventType = 0
+	// A mentor's standing changed.
+	EventType_EVENT_TYPE_STANDING_CHANGED EventType = 1
+)
+
+// Enum value maps for EventType.
+var (
+	EventType_name = map[int32]string{
+		0: "EVENT_TYPE_UNSPECIFIED",
+		1: "EVENT_TYPE_STANDING_CHANGED",
+	}
+	EventType_value = map[string]int32{
+		"EVENT_TYPE_UNSPECIFIED":      0,
+		"EVENT_TYPE_STANDING_CHANGED": 1,
+	}
+)
+
+func (x EventType) Enum() *EventType {
+	p := new(EventType)
+	*p = x
+	return p
+}
+
+func (x EventType) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (EventType) Descriptor() protoreflect.EnumDescriptor {
+	return file_bookwell_reputation_v1_events_proto_enumTypes[1].Descriptor()
+}
+
+func (EventType) Type() protoreflect.EnumType {
+	return &file_bookwell_reputation_v1_events_proto_enumTypes[1]
+}
+
+func (x EventType) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use EventType.Descriptor instead.
+func (EventType) EnumDescriptor() ([]byte, []int) {
+	return file_bookwell_reputation_v1_events_proto_rawDescGZIP(), []int{1}
+}
+
 // MentorStandingChanged is the payload of `mentor.standing_changed`,
 // published on the REPUTATION stream whenever a mentor's standing changes.
 type MentorStandingChanged struct {
@@ -101,8 +152,12 @@ type MentorStandingChanged struct {
 	PreviousStanding Standing `protobuf:"varint,4,opt,name=previous_standing,json=previousStanding,proto3,enum=bookwell.reputation.v1.Standing" json:"previous_standing,omitempty"`
 	// When the change took effect: the time of the booking event that caused it.
 	ChangeTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=change_time,json=changeTime,proto3" json:"change_time,omitempty"`
-	// The booking whose event caused the change.
-	BookingId     string `protobuf:"bytes,6,opt,name=booking_id,json=bookingId,proto3" json:"booking_id,omitempty"`
+	// The booking whose event caused the change; empty when an operator
+	// changed it.
+	BookingId string `protobuf:"bytes,6,opt,name=booking_id,json=bookingId,proto3" json:"booking_id,omitempty"`
+	// The operator who changed it (lifted a suspension or deactivation);
+	// empty when the standing rules changed it.
+	OperatorId    string `protobuf:"bytes,7,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -179,11 +234,18 @@ func (x *MentorStandingChanged) GetBookingId() string {
 	return ""
 }
 
+func (x *MentorStandingChanged) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
 var File_bookwell_reputation_v1_events_proto protoreflect.FileDescriptor
 
 const file_bookwell_reputation_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"#bookwell/reputation/v1/events.proto\x12\x16bookwell.reputation.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb5\x02\n" +
+	"#bookwell/reputation/v1/events.proto\x12\x16bookwell.reputation.v1\x1a bookwell/events/v1/catalog.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd6\x02\n" +
 	"\x15MentorStandingChanged\x12\x1b\n" +
 	"\tmentor_id\x18\x01 \x01(\tR\bmentorId\x12<\n" +
 	"\bstanding\x18\x02 \x01(\x0e2 .bookwell.reputation.v1.StandingR\bstanding\x12\x16\n" +
@@ -192,13 +254,20 @@ const file_bookwell_reputation_v1_events_proto_rawDesc = "" +
 	"\vchange_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"changeTime\x12\x1d\n" +
 	"\n" +
-	"booking_id\x18\x06 \x01(\tR\tbookingId*\x81\x01\n" +
+	"booking_id\x18\x06 \x01(\tR\tbookingId\x12\x1f\n" +
+	"\voperator_id\x18\a \x01(\tR\n" +
+	"operatorId*\x81\x01\n" +
 	"\bStanding\x12\x18\n" +
 	"\x14STANDING_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fSTANDING_ACTIVE\x10\x01\x12\x14\n" +
 	"\x10STANDING_FLAGGED\x10\x02\x12\x16\n" +
 	"\x12STANDING_SUSPENDED\x10\x03\x12\x18\n" +
-	"\x14STANDING_DEACTIVATED\x10\x04B\xec\x01\n" +
+	"\x14STANDING_DEACTIVATED\x10\x04*\xa5\x01\n" +
+	"\tEventType\x12\x1a\n" +
+	"\x16EVENT_TYPE_UNSPECIFIED\x10\x00\x12l\n" +
+	"\x1bEVENT_TYPE_STANDING_CHANGED\x10\x01\x1aK\xa2\xbb\x18G\n" +
+	"\x17mentor.standing_changed\x12,bookwell.reputation.v1.MentorStandingChanged\x1a\x0e\xa2\xbb\x18\n" +
+	"reputationB\xec\x01\n" +
 	"\x1acom.bookwell.reputation.v1B\vEventsProtoP\x01ZGgithub.com/bookwell/bookwell/gen/go/bookwell/reputation/v1;reputationv1\xa2\x02\x03BRX\xaa\x02\x16Bookwell.Reputation.V1\xca\x02\x16Bookwell\\Reputation\\V1\xe2\x02\"Bookwell\\Reputation\\V1\\GPBMetadata\xea\x02\x18Bookwell::Reputation::V1b\x06proto3"
 
 var (
@@ -213,17 +282,18 @@ func file_bookwell_reputation_v1_events_proto_rawDescGZIP() []byte {
 	return file_bookwell_reputation_v1_events_proto_rawDescData
 }
 
-var file_bookwell_reputation_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_bookwell_reputation_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
 var file_bookwell_reputation_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_bookwell_reputation_v1_events_proto_goTypes = []any{
 	(Standing)(0),                 // 0: bookwell.reputation.v1.Standing
-	(*MentorStandingChanged)(nil), // 1: bookwell.reputation.v1.MentorStandingChanged
-	(*timestamppb.Timestamp)(nil), // 2: google.protobuf.Timestamp
+	(EventType)(0),                // 1: bookwell.reputation.v1.EventType
+	(*MentorStandingChanged)(nil), // 2: bookwell.reputation.v1.MentorStandingChanged
+	(*timestamppb.Timestamp)(nil), // 3: google.protobuf.Timestamp
 }
 var file_bookwell_reputation_v1_events_proto_depIdxs = []int32{
 	0, // 0: bookwell.reputation.v1.MentorStandingChanged.standing:type_name -> bookwell.reputation.v1.Standing
 	0, // 1: bookwell.reputation.v1.MentorStandingChanged.previous_standing:type_name -> bookwell.reputation.v1.Standing
-	2, // 2: bookwell.reputation.v1.MentorStandingChanged.change_time:type_name -> google.protobuf.Timestamp
+	3, // 2: bookwell.reputation.v1.MentorStandingChanged.change_time:type_name -> google.protobuf.Timestamp
 	3, // [3:3] is the sub-list for method output_type
 	3, // [3:3] is the sub-list for method input_type
 	3, // [3:3] is the sub-list for extension type_name
@@ -241,7 +311,7 @@ func file_bookwell_reputation_v1_events_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookwell_reputation_v1_events_proto_rawDesc), len(file_bookwell_reputation_v1_events_proto_rawDesc)),
-			NumEnums:      1,
+			NumEnums:      2,
 			NumMessages:   1,
 			NumExtensions: 0,
 			NumServices:   0,

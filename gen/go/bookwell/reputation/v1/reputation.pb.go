@@ -11,6 +11,7 @@
 package reputationv1
 
 import (
+	v1 "github.com/bookwell/bookwell/gen/go/bookwell/operator/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -81,7 +82,9 @@ func (Badge) EnumDescriptor() ([]byte, []int) {
 	return file_bookwell_reputation_v1_reputation_proto_rawDescGZIP(), []int{0}
 }
 
-// Money is an amount in a currency's minor unit (cents).
+// Money is an amount in a currency's minor unit: the cent of EUR or USD, the yen of JPY (which has
+// no smaller unit), the fils (a thousandth) of KWD.
+// JPY 5000 is 5,000 yen; KWD 1500 is 1.500 dinars.
 type Money struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// ISO 4217 code, e.g. "EUR".
@@ -1200,11 +1203,315 @@ func (x *SearchMentorsResponse) GetNextPageToken() string {
 	return ""
 }
 
+// ListDeadLettersRequest asks for reputation's dead letters.
+type ListDeadLettersRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Include those already redriven.
+	IncludeRedriven bool `protobuf:"varint,1,opt,name=include_redriven,json=includeRedriven,proto3" json:"include_redriven,omitempty"`
+	// At most this many (100 if 0, at most 1000).
+	PageSize      int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListDeadLettersRequest) Reset() {
+	*x = ListDeadLettersRequest{}
+	mi := &file_bookwell_reputation_v1_reputation_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListDeadLettersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListDeadLettersRequest) ProtoMessage() {}
+
+func (x *ListDeadLettersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_reputation_v1_reputation_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListDeadLettersRequest.ProtoReflect.Descriptor instead.
+func (*ListDeadLettersRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_reputation_v1_reputation_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ListDeadLettersRequest) GetIncludeRedriven() bool {
+	if x != nil {
+		return x.IncludeRedriven
+	}
+	return false
+}
+
+func (x *ListDeadLettersRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListDeadLettersResponse is reputation's dead letters, newest first.
+type ListDeadLettersResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The dead letters.
+	DeadLetters   []*v1.DeadLetter `protobuf:"bytes,1,rep,name=dead_letters,json=deadLetters,proto3" json:"dead_letters,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListDeadLettersResponse) Reset() {
+	*x = ListDeadLettersResponse{}
+	mi := &file_bookwell_reputation_v1_reputation_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListDeadLettersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListDeadLettersResponse) ProtoMessage() {}
+
+func (x *ListDeadLettersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_reputation_v1_reputation_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListDeadLettersResponse.ProtoReflect.Descriptor instead.
+func (*ListDeadLettersResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_reputation_v1_reputation_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ListDeadLettersResponse) GetDeadLetters() []*v1.DeadLetter {
+	if x != nil {
+		return x.DeadLetters
+	}
+	return nil
+}
+
+// RedriveDeadLetterRequest names the dead letter to redrive.
+type RedriveDeadLetterRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The dead letter's id.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RedriveDeadLetterRequest) Reset() {
+	*x = RedriveDeadLetterRequest{}
+	mi := &file_bookwell_reputation_v1_reputation_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RedriveDeadLetterRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RedriveDeadLetterRequest) ProtoMessage() {}
+
+func (x *RedriveDeadLetterRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_reputation_v1_reputation_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RedriveDeadLetterRequest.ProtoReflect.Descriptor instead.
+func (*RedriveDeadLetterRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_reputation_v1_reputation_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *RedriveDeadLetterRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// RedriveDeadLetterResponse is the dead letter, now redriven.
+type RedriveDeadLetterResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The dead letter.
+	DeadLetter    *v1.DeadLetter `protobuf:"bytes,1,opt,name=dead_letter,json=deadLetter,proto3" json:"dead_letter,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RedriveDeadLetterResponse) Reset() {
+	*x = RedriveDeadLetterResponse{}
+	mi := &file_bookwell_reputation_v1_reputation_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RedriveDeadLetterResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RedriveDeadLetterResponse) ProtoMessage() {}
+
+func (x *RedriveDeadLetterResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_reputation_v1_reputation_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RedriveDeadLetterResponse.ProtoReflect.Descriptor instead.
+func (*RedriveDeadLetterResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_reputation_v1_reputation_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *RedriveDeadLetterResponse) GetDeadLetter() *v1.DeadLetter {
+	if x != nil {
+		return x.DeadLetter
+	}
+	return nil
+}
+
+// LiftStandingRequest names the mentor and says why.
+type LiftStandingRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The mentor.
+	MentorId string `protobuf:"bytes,1,opt,name=mentor_id,json=mentorId,proto3" json:"mentor_id,omitempty"`
+	// Why the sanction is lifted, in words (required; kept in the audit
+	// record and the standing history).
+	Reason        string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LiftStandingRequest) Reset() {
+	*x = LiftStandingRequest{}
+	mi := &file_bookwell_reputation_v1_reputation_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LiftStandingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LiftStandingRequest) ProtoMessage() {}
+
+func (x *LiftStandingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_reputation_v1_reputation_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LiftStandingRequest.ProtoReflect.Descriptor instead.
+func (*LiftStandingRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_reputation_v1_reputation_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *LiftStandingRequest) GetMentorId() string {
+	if x != nil {
+		return x.MentorId
+	}
+	return ""
+}
+
+func (x *LiftStandingRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// LiftStandingResponse is the change made.
+type LiftStandingResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The standing change: from SUSPENDED or DEACTIVATED to ACTIVE.
+	Change *StandingChange `protobuf:"bytes,1,opt,name=change,proto3" json:"change,omitempty"`
+	// The operator who lifted it.
+	OperatorId    string `protobuf:"bytes,2,opt,name=operator_id,json=operatorId,proto3" json:"operator_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LiftStandingResponse) Reset() {
+	*x = LiftStandingResponse{}
+	mi := &file_bookwell_reputation_v1_reputation_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LiftStandingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LiftStandingResponse) ProtoMessage() {}
+
+func (x *LiftStandingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_reputation_v1_reputation_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LiftStandingResponse.ProtoReflect.Descriptor instead.
+func (*LiftStandingResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_reputation_v1_reputation_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *LiftStandingResponse) GetChange() *StandingChange {
+	if x != nil {
+		return x.Change
+	}
+	return nil
+}
+
+func (x *LiftStandingResponse) GetOperatorId() string {
+	if x != nil {
+		return x.OperatorId
+	}
+	return ""
+}
+
 var File_bookwell_reputation_v1_reputation_proto protoreflect.FileDescriptor
 
 const file_bookwell_reputation_v1_reputation_proto_rawDesc = "" +
 	"\n" +
-	"'bookwell/reputation/v1/reputation.proto\x12\x16bookwell.reputation.v1\x1a#bookwell/reputation/v1/events.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"F\n" +
+	"'bookwell/reputation/v1/reputation.proto\x12\x16bookwell.reputation.v1\x1a#bookwell/operator/v1/operator.proto\x1a#bookwell/reputation/v1/events.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"F\n" +
 	"\x05Money\x12\x1a\n" +
 	"\bcurrency\x18\x01 \x01(\tR\bcurrency\x12!\n" +
 	"\famount_minor\x18\x02 \x01(\x03R\vamountMinor\"\xd2\x06\n" +
@@ -1290,16 +1597,36 @@ const file_bookwell_reputation_v1_reputation_proto_rawDesc = "" +
 	"page_token\x18\x02 \x01(\tR\tpageToken\"\x80\x01\n" +
 	"\x15SearchMentorsResponse\x12?\n" +
 	"\amentors\x18\x01 \x03(\v2%.bookwell.reputation.v1.MentorSummaryR\amentors\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*V\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"`\n" +
+	"\x16ListDeadLettersRequest\x12)\n" +
+	"\x10include_redriven\x18\x01 \x01(\bR\x0fincludeRedriven\x12\x1b\n" +
+	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\"^\n" +
+	"\x17ListDeadLettersResponse\x12C\n" +
+	"\fdead_letters\x18\x01 \x03(\v2 .bookwell.operator.v1.DeadLetterR\vdeadLetters\"*\n" +
+	"\x18RedriveDeadLetterRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"^\n" +
+	"\x19RedriveDeadLetterResponse\x12A\n" +
+	"\vdead_letter\x18\x01 \x01(\v2 .bookwell.operator.v1.DeadLetterR\n" +
+	"deadLetter\"J\n" +
+	"\x13LiftStandingRequest\x12\x1b\n" +
+	"\tmentor_id\x18\x01 \x01(\tR\bmentorId\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"w\n" +
+	"\x14LiftStandingResponse\x12>\n" +
+	"\x06change\x18\x01 \x01(\v2&.bookwell.reputation.v1.StandingChangeR\x06change\x12\x1f\n" +
+	"\voperator_id\x18\x02 \x01(\tR\n" +
+	"operatorId*V\n" +
 	"\x05Badge\x12\x15\n" +
 	"\x11BADGE_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18BADGE_HIGH_APPROVAL_RATE\x10\x01\x12\x18\n" +
-	"\x14BADGE_FAST_RESPONDER\x10\x022\x8b\x05\n" +
+	"\x14BADGE_FAST_RESPONDER\x10\x022\x83\t\n" +
 	"\x11ReputationService\x12\xaa\x01\n" +
 	"\x13GetMentorReputation\x122.bookwell.reputation.v1.GetMentorReputationRequest\x1a3.bookwell.reputation.v1.GetMentorReputationResponse\"*\x82\xd3\xe4\x93\x02$\x12\"/v1/mentors/{mentor_id}/reputation\x12\x9e\x01\n" +
 	"\x10GetMenteeHistory\x12/.bookwell.reputation.v1.GetMenteeHistoryRequest\x1a0.bookwell.reputation.v1.GetMenteeHistoryResponse\"'\x82\xd3\xe4\x93\x02!\x12\x1f/v1/mentees/{mentee_id}/history\x12\x9c\x01\n" +
 	"\fCreateReview\x12+.bookwell.reputation.v1.CreateReviewRequest\x1a,.bookwell.reputation.v1.CreateReviewResponse\"1\x82\xd3\xe4\x93\x02+:\x06review\"!/v1/bookings/{booking_id}/reviews\x12\x88\x01\n" +
-	"\rSearchMentors\x12,.bookwell.reputation.v1.SearchMentorsRequest\x1a-.bookwell.reputation.v1.SearchMentorsResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/mentors:searchB\xf0\x01\n" +
+	"\rSearchMentors\x12,.bookwell.reputation.v1.SearchMentorsRequest\x1a-.bookwell.reputation.v1.SearchMentorsResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/mentors:search\x12\x9c\x01\n" +
+	"\x0fListDeadLetters\x12..bookwell.reputation.v1.ListDeadLettersRequest\x1a/.bookwell.reputation.v1.ListDeadLettersResponse\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/admin/reputation/deadLetters\x12\xb2\x01\n" +
+	"\x11RedriveDeadLetter\x120.bookwell.reputation.v1.RedriveDeadLetterRequest\x1a1.bookwell.reputation.v1.RedriveDeadLetterResponse\"8\x82\xd3\xe4\x93\x022:\x01*\"-/v1/admin/reputation/deadLetters/{id}:redrive\x12\xa1\x01\n" +
+	"\fLiftStanding\x12+.bookwell.reputation.v1.LiftStandingRequest\x1a,.bookwell.reputation.v1.LiftStandingResponse\"6\x82\xd3\xe4\x93\x020:\x01*\"+/v1/admin/mentors/{mentor_id}/standing:liftB\xf0\x01\n" +
 	"\x1acom.bookwell.reputation.v1B\x0fReputationProtoP\x01ZGgithub.com/bookwell/bookwell/gen/go/bookwell/reputation/v1;reputationv1\xa2\x02\x03BRX\xaa\x02\x16Bookwell.Reputation.V1\xca\x02\x16Bookwell\\Reputation\\V1\xe2\x02\"Bookwell\\Reputation\\V1\\GPBMetadata\xea\x02\x18Bookwell::Reputation::V1b\x06proto3"
 
 var (
@@ -1315,7 +1642,7 @@ func file_bookwell_reputation_v1_reputation_proto_rawDescGZIP() []byte {
 }
 
 var file_bookwell_reputation_v1_reputation_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_bookwell_reputation_v1_reputation_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_bookwell_reputation_v1_reputation_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_bookwell_reputation_v1_reputation_proto_goTypes = []any{
 	(Badge)(0),                          // 0: bookwell.reputation.v1.Badge
 	(*Money)(nil),                       // 1: bookwell.reputation.v1.Money
@@ -1333,44 +1660,60 @@ var file_bookwell_reputation_v1_reputation_proto_goTypes = []any{
 	(*CreateReviewResponse)(nil),        // 13: bookwell.reputation.v1.CreateReviewResponse
 	(*SearchMentorsRequest)(nil),        // 14: bookwell.reputation.v1.SearchMentorsRequest
 	(*SearchMentorsResponse)(nil),       // 15: bookwell.reputation.v1.SearchMentorsResponse
-	(*durationpb.Duration)(nil),         // 16: google.protobuf.Duration
-	(Standing)(0),                       // 17: bookwell.reputation.v1.Standing
-	(*timestamppb.Timestamp)(nil),       // 18: google.protobuf.Timestamp
+	(*ListDeadLettersRequest)(nil),      // 16: bookwell.reputation.v1.ListDeadLettersRequest
+	(*ListDeadLettersResponse)(nil),     // 17: bookwell.reputation.v1.ListDeadLettersResponse
+	(*RedriveDeadLetterRequest)(nil),    // 18: bookwell.reputation.v1.RedriveDeadLetterRequest
+	(*RedriveDeadLetterResponse)(nil),   // 19: bookwell.reputation.v1.RedriveDeadLetterResponse
+	(*LiftStandingRequest)(nil),         // 20: bookwell.reputation.v1.LiftStandingRequest
+	(*LiftStandingResponse)(nil),        // 21: bookwell.reputation.v1.LiftStandingResponse
+	(*durationpb.Duration)(nil),         // 22: google.protobuf.Duration
+	(Standing)(0),                       // 23: bookwell.reputation.v1.Standing
+	(*timestamppb.Timestamp)(nil),       // 24: google.protobuf.Timestamp
+	(*v1.DeadLetter)(nil),               // 25: bookwell.operator.v1.DeadLetter
 }
 var file_bookwell_reputation_v1_reputation_proto_depIdxs = []int32{
-	16, // 0: bookwell.reputation.v1.MentorFigures.median_response_time:type_name -> google.protobuf.Duration
-	16, // 1: bookwell.reputation.v1.MentorFigures.p90_response_time:type_name -> google.protobuf.Duration
-	16, // 2: bookwell.reputation.v1.MentorFigures.response_target:type_name -> google.protobuf.Duration
-	17, // 3: bookwell.reputation.v1.StandingChange.previous_standing:type_name -> bookwell.reputation.v1.Standing
-	17, // 4: bookwell.reputation.v1.StandingChange.standing:type_name -> bookwell.reputation.v1.Standing
-	18, // 5: bookwell.reputation.v1.StandingChange.change_time:type_name -> google.protobuf.Timestamp
-	18, // 6: bookwell.reputation.v1.Review.create_time:type_name -> google.protobuf.Timestamp
+	22, // 0: bookwell.reputation.v1.MentorFigures.median_response_time:type_name -> google.protobuf.Duration
+	22, // 1: bookwell.reputation.v1.MentorFigures.p90_response_time:type_name -> google.protobuf.Duration
+	22, // 2: bookwell.reputation.v1.MentorFigures.response_target:type_name -> google.protobuf.Duration
+	23, // 3: bookwell.reputation.v1.StandingChange.previous_standing:type_name -> bookwell.reputation.v1.Standing
+	23, // 4: bookwell.reputation.v1.StandingChange.standing:type_name -> bookwell.reputation.v1.Standing
+	24, // 5: bookwell.reputation.v1.StandingChange.change_time:type_name -> google.protobuf.Timestamp
+	24, // 6: bookwell.reputation.v1.Review.create_time:type_name -> google.protobuf.Timestamp
 	2,  // 7: bookwell.reputation.v1.MentorReputation.figures:type_name -> bookwell.reputation.v1.MentorFigures
-	17, // 8: bookwell.reputation.v1.MentorReputation.standing:type_name -> bookwell.reputation.v1.Standing
+	23, // 8: bookwell.reputation.v1.MentorReputation.standing:type_name -> bookwell.reputation.v1.Standing
 	0,  // 9: bookwell.reputation.v1.MentorReputation.badges:type_name -> bookwell.reputation.v1.Badge
 	3,  // 10: bookwell.reputation.v1.MentorReputation.standing_history:type_name -> bookwell.reputation.v1.StandingChange
 	4,  // 11: bookwell.reputation.v1.MentorReputation.recent_reviews:type_name -> bookwell.reputation.v1.Review
 	1,  // 12: bookwell.reputation.v1.MenteeHistory.total_spend:type_name -> bookwell.reputation.v1.Money
-	17, // 13: bookwell.reputation.v1.MentorSummary.standing:type_name -> bookwell.reputation.v1.Standing
+	23, // 13: bookwell.reputation.v1.MentorSummary.standing:type_name -> bookwell.reputation.v1.Standing
 	0,  // 14: bookwell.reputation.v1.MentorSummary.badges:type_name -> bookwell.reputation.v1.Badge
 	5,  // 15: bookwell.reputation.v1.GetMentorReputationResponse.reputation:type_name -> bookwell.reputation.v1.MentorReputation
 	6,  // 16: bookwell.reputation.v1.GetMenteeHistoryResponse.history:type_name -> bookwell.reputation.v1.MenteeHistory
 	4,  // 17: bookwell.reputation.v1.CreateReviewRequest.review:type_name -> bookwell.reputation.v1.Review
 	4,  // 18: bookwell.reputation.v1.CreateReviewResponse.review:type_name -> bookwell.reputation.v1.Review
 	7,  // 19: bookwell.reputation.v1.SearchMentorsResponse.mentors:type_name -> bookwell.reputation.v1.MentorSummary
-	8,  // 20: bookwell.reputation.v1.ReputationService.GetMentorReputation:input_type -> bookwell.reputation.v1.GetMentorReputationRequest
-	10, // 21: bookwell.reputation.v1.ReputationService.GetMenteeHistory:input_type -> bookwell.reputation.v1.GetMenteeHistoryRequest
-	12, // 22: bookwell.reputation.v1.ReputationService.CreateReview:input_type -> bookwell.reputation.v1.CreateReviewRequest
-	14, // 23: bookwell.reputation.v1.ReputationService.SearchMentors:input_type -> bookwell.reputation.v1.SearchMentorsRequest
-	9,  // 24: bookwell.reputation.v1.ReputationService.GetMentorReputation:output_type -> bookwell.reputation.v1.GetMentorReputationResponse
-	11, // 25: bookwell.reputation.v1.ReputationService.GetMenteeHistory:output_type -> bookwell.reputation.v1.GetMenteeHistoryResponse
-	13, // 26: bookwell.reputation.v1.ReputationService.CreateReview:output_type -> bookwell.reputation.v1.CreateReviewResponse
-	15, // 27: bookwell.reputation.v1.ReputationService.SearchMentors:output_type -> bookwell.reputation.v1.SearchMentorsResponse
-	24, // [24:28] is the sub-list for method output_type
-	20, // [20:24] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	25, // 20: bookwell.reputation.v1.ListDeadLettersResponse.dead_letters:type_name -> bookwell.operator.v1.DeadLetter
+	25, // 21: bookwell.reputation.v1.RedriveDeadLetterResponse.dead_letter:type_name -> bookwell.operator.v1.DeadLetter
+	3,  // 22: bookwell.reputation.v1.LiftStandingResponse.change:type_name -> bookwell.reputation.v1.StandingChange
+	8,  // 23: bookwell.reputation.v1.ReputationService.GetMentorReputation:input_type -> bookwell.reputation.v1.GetMentorReputationRequest
+	10, // 24: bookwell.reputation.v1.ReputationService.GetMenteeHistory:input_type -> bookwell.reputation.v1.GetMenteeHistoryRequest
+	12, // 25: bookwell.reputation.v1.ReputationService.CreateReview:input_type -> bookwell.reputation.v1.CreateReviewRequest
+	14, // 26: bookwell.reputation.v1.ReputationService.SearchMentors:input_type -> bookwell.reputation.v1.SearchMentorsRequest
+	16, // 27: bookwell.reputation.v1.ReputationService.ListDeadLetters:input_type -> bookwell.reputation.v1.ListDeadLettersRequest
+	18, // 28: bookwell.reputation.v1.ReputationService.RedriveDeadLetter:input_type -> bookwell.reputation.v1.RedriveDeadLetterRequest
+	20, // 29: bookwell.reputation.v1.ReputationService.LiftStanding:input_type -> bookwell.reputation.v1.LiftStandingRequest
+	9,  // 30: bookwell.reputation.v1.ReputationService.GetMentorReputation:output_type -> bookwell.reputation.v1.GetMentorReputationResponse
+	11, // 31: bookwell.reputation.v1.ReputationService.GetMenteeHistory:output_type -> bookwell.reputation.v1.GetMenteeHistoryResponse
+	13, // 32: bookwell.reputation.v1.ReputationService.CreateReview:output_type -> bookwell.reputation.v1.CreateReviewResponse
+	15, // 33: bookwell.reputation.v1.ReputationService.SearchMentors:output_type -> bookwell.reputation.v1.SearchMentorsResponse
+	17, // 34: bookwell.reputation.v1.ReputationService.ListDeadLetters:output_type -> bookwell.reputation.v1.ListDeadLettersResponse
+	19, // 35: bookwell.reputation.v1.ReputationService.RedriveDeadLetter:output_type -> bookwell.reputation.v1.RedriveDeadLetterResponse
+	21, // 36: bookwell.reputation.v1.ReputationService.LiftStanding:output_type -> bookwell.reputation.v1.LiftStandingResponse
+	30, // [30:37] is the sub-list for method output_type
+	23, // [23:30] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_bookwell_reputation_v1_reputation_proto_init() }
@@ -1385,7 +1728,7 @@ func file_bookwell_reputation_v1_reputation_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookwell_reputation_v1_reputation_proto_rawDesc), len(file_bookwell_reputation_v1_reputation_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   15,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

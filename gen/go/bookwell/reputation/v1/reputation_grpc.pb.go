@@ -27,6 +27,9 @@ const (
 	ReputationService_GetMenteeHistory_FullMethodName    = "/bookwell.reputation.v1.ReputationService/GetMenteeHistory"
 	ReputationService_CreateReview_FullMethodName        = "/bookwell.reputation.v1.ReputationService/CreateReview"
 	ReputationService_SearchMentors_FullMethodName       = "/bookwell.reputation.v1.ReputationService/SearchMentors"
+	ReputationService_ListDeadLetters_FullMethodName     = "/bookwell.reputation.v1.ReputationService/ListDeadLetters"
+	ReputationService_RedriveDeadLetter_FullMethodName   = "/bookwell.reputation.v1.ReputationService/RedriveDeadLetter"
+	ReputationService_LiftStanding_FullMethodName        = "/bookwell.reputation.v1.ReputationService/LiftStanding"
 )
 
 // ReputationServiceClient is the client API for ReputationService service.
@@ -50,6 +53,22 @@ type ReputationServiceClient interface {
 	// SearchMentors lists bookable mentors (ACTIVE or FLAGGED), best ranking
 	// score first.
 	SearchMentors(ctx context.Context, in *SearchMentorsRequest, opts ...grpc.CallOption) (*SearchMentorsResponse, error)
+	// ListDeadLetters lists the events reputation's consumers gave up on, newest
+	// first: those still dead, and with include_redriven those redriven too.
+	// Admins only.
+	ListDeadLetters(ctx context.Context, in *ListDeadLettersRequest, opts ...grpc.CallOption) (*ListDeadLettersResponse, error)
+	// RedriveDeadLetter hands a dead-lettered event to its consumer again and
+	// marks it redriven, in one transaction. Redriving one already redriven
+	// returns it unchanged; an event that still fails stays dead and the call
+	// fails with the reason. Admins only.
+	RedriveDeadLetter(ctx context.Context, in *RedriveDeadLetterRequest, opts ...grpc.CallOption) (*RedriveDeadLetterResponse, error)
+	// LiftStanding lifts a mentor's suspension or deactivation: the mentor is
+	// ACTIVE again and the cancellations and late changes before the lift no
+	// longer count against them. It records who lifted it and why (an audit
+	// record and the standing history) and announces mentor.standing_changed,
+	// so scheduling takes bookings for the mentor again. A mentor who is not
+	// suspended or deactivated is refused (nothing to lift). Admins only.
+	LiftStanding(ctx context.Context, in *LiftStandingRequest, opts ...grpc.CallOption) (*LiftStandingResponse, error)
 }
 
 type reputationServiceClient struct {
@@ -100,6 +119,36 @@ func (c *reputationServiceClient) SearchMentors(ctx context.Context, in *SearchM
 	return out, nil
 }
 
+func (c *reputationServiceClient) ListDeadLetters(ctx context.Context, in *ListDeadLettersRequest, opts ...grpc.CallOption) (*ListDeadLettersResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListDeadLettersResponse)
+	err := c.cc.Invoke(ctx, ReputationService_ListDeadLetters_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reputationServiceClient) RedriveDeadLetter(ctx context.Context, in *RedriveDeadLetterRequest, opts ...grpc.CallOption) (*RedriveDeadLetterResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RedriveDeadLetterResponse)
+	err := c.cc.Invoke(ctx, ReputationService_RedriveDeadLetter_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reputationServiceClient) LiftStanding(ctx context.Context, in *LiftStandingRequest, opts ...grpc.CallOption) (*LiftStandingResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(LiftStandingResponse)
+	err := c.cc.Invoke(ctx, ReputationService_LiftStanding_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ReputationServiceServer is the server API for ReputationService service.
 // All implementations must embed UnimplementedReputationServiceServer
 // for forward compatibility.
@@ -121,6 +170,22 @@ type ReputationServiceServer interface {
 	// SearchMentors lists bookable mentors (ACTIVE or FLAGGED), best ranking
 	// score first.
 	SearchMentors(context.Context, *SearchMentorsRequest) (*SearchMentorsResponse, error)
+	// ListDeadLetters lists the events reputation's consumers gave up on, newest
+	// first: those still dead, and with include_redriven those redriven too.
+	// Admins only.
+	ListDeadLetters(context.Context, *ListDeadLettersRequest) (*ListDeadLettersResponse, error)
+	// RedriveDeadLetter hands a dead-lettered event to its consumer again and
+	// marks it redriven, in one transaction. Redriving one already redriven
+	// returns it unchanged; an event that still fails stays dead and the call
+	// fails with the reason. Admins only.
+	RedriveDeadLetter(context.Context, *RedriveDeadLetterRequest) (*RedriveDeadLetterResponse, error)
+	// LiftStanding lifts a mentor's suspension or deactivation: the mentor is
+	// ACTIVE again and the cancellations and late changes before the lift no
+	// longer count against them. It records who lifted it and why (an audit
+	// record and the standing history) and announces mentor.standing_changed,
+	// so scheduling takes bookings for the mentor again. A mentor who is not
+	// suspended or deactivated is refused (nothing to lift). Admins only.
+	LiftStanding(context.Context, *LiftStandingRequest) (*LiftStandingResponse, error)
 	mustEmbedUnimplementedReputationServiceServer()
 }
 
@@ -142,6 +207,15 @@ func (UnimplementedReputationServiceServer) CreateReview(context.Context, *Creat
 }
 func (UnimplementedReputationServiceServer) SearchMentors(context.Context, *SearchMentorsRequest) (*SearchMentorsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method SearchMentors not implemented")
+}
+func (UnimplementedReputationServiceServer) ListDeadLetters(context.Context, *ListDeadLettersRequest) (*ListDeadLettersResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListDeadLetters not implemented")
+}
+func (UnimplementedReputationServiceServer) RedriveDeadLetter(context.Context, *RedriveDeadLetterRequest) (*RedriveDeadLetterResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RedriveDeadLetter not implemented")
+}
+func (UnimplementedReputationServiceServer) LiftStanding(context.Context, *LiftStandingRequest) (*LiftStandingResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method LiftStanding not implemented")
 }
 func (UnimplementedReputationServiceServer) mustEmbedUnimplementedReputationServiceServer() {}
 func (UnimplementedReputationServiceServer) testEmbeddedByValue()                           {}
@@ -236,6 +310,60 @@ func _ReputationService_SearchMentors_Handler(srv interface{}, ctx context.Conte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ReputationService_ListDeadLetters_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListDeadLettersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReputationServiceServer).ListDeadLetters(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReputationService_ListDeadLetters_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReputationServiceServer).ListDeadLetters(ctx, req.(*ListDeadLettersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReputationService_RedriveDeadLetter_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RedriveDeadLetterRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReputationServiceServer).RedriveDeadLetter(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReputationService_RedriveDeadLetter_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReputationServiceServer).RedriveDeadLetter(ctx, req.(*RedriveDeadLetterRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReputationService_LiftStanding_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(LiftStandingRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReputationServiceServer).LiftStanding(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReputationService_LiftStanding_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReputationServiceServer).LiftStanding(ctx, req.(*LiftStandingRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ReputationService_ServiceDesc is the grpc.ServiceDesc for ReputationService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -258,6 +386,18 @@ var ReputationService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "SearchMentors",
 			Handler:    _ReputationService_SearchMentors_Handler,
+		},
+		{
+			MethodName: "ListDeadLetters",
+			Handler:    _ReputationService_ListDeadLetters_Handler,
+		},
+		{
+			MethodName: "RedriveDeadLetter",
+			Handler:    _ReputationService_RedriveDeadLetter_Handler,
+		},
+		{
+			MethodName: "LiftStanding",
+			Handler:    _ReputationService_LiftStanding_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

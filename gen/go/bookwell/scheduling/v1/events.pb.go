@@ -7,6 +7,7 @@
 package schedulingv1
 
 import (
+	_ "github.com/bookwell/bookwell/gen/go/bookwell/events/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -21,6 +22,68 @@ const (
 	// Verify that runtime/protoimpl is sufficiently up-to-date.
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
+
+// EventType names each fact the scheduling context publishes, with the subject
+// it is published on and its payload (see bookwell/events/v1/catalog.proto).
+type EventType int32
+
+const (
+	// Not an event of this context.
+	EventType_EVENT_TYPE_UNSPECIFIED EventType = 0
+	// A slot was held for a booking.
+	EventType_EVENT_TYPE_RESERVATION_HELD EventType = 1
+	// A held reservation was confirmed.
+	EventType_EVENT_TYPE_RESERVATION_CONFIRMED EventType = 2
+	// A reservation got another time.
+	EventType_EVENT_TYPE_RESERVATION_MOVED EventType = 3
+	// A reservation's slot was freed.
+	EventType_EVENT_TYPE_RESERVATION_RELEASED EventType = 4
+)
+
+// Enum value maps for EventType.
+var (
+	EventType_name = map[int32]string{
+		0: "EVENT_TYPE_UNSPECIFIED",
+		1: "EVENT_TYPE_RESERVATION_HELD",
+		2: "EVENT_TYPE_RESERVATION_CONFIRMED",
+		3: "EVENT_TYPE_RESERVATION_MOVED",
+		4: "EVENT_TYPE_RESERVATION_RELEASED",
+	}
+	EventType_value = map[string]int32{
+		"EVENT_TYPE_UNSPECIFIED":           0,
+		"EVENT_TYPE_RESERVATION_HELD":      1,
+		"EVENT_TYPE_RESERVATION_CONFIRMED": 2,
+		"EVENT_TYPE_RESERVATION_MOVED":     3,
+		"EVENT_TYPE_RESERVATION_RELEASED":  4,
+	}
+)
+
+func (x EventType) Enum() *EventType {
+	p := new(EventType)
+	*p = x
+	return p
+}
+
+func (x EventType) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (EventType) Descriptor() protoreflect.EnumDescriptor {
+	return file_bookwell_scheduling_v1_events_proto_enumTypes[0].Descriptor()
+}
+
+func (EventType) Type() protoreflect.EnumType {
+	return &file_bookwell_scheduling_v1_events_proto_enumTypes[0]
+}
+
+func (x EventType) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use EventType.Descriptor instead.
+func (EventType) EnumDescriptor() ([]byte, []int) {
+	return file_bookwell_scheduling_v1_events_proto_rawDescGZIP(), []int{0}
+}
 
 // ReservationHeld is published as `reservation.held` when a slot was held for
 // a booking.
@@ -223,7 +286,7 @@ var File_bookwell_scheduling_v1_events_proto protoreflect.FileDescriptor
 
 const file_bookwell_scheduling_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"#bookwell/scheduling/v1/events.proto\x12\x16bookwell.scheduling.v1\x1a'bookwell/scheduling/v1/scheduling.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"X\n" +
+	"#bookwell/scheduling/v1/events.proto\x12\x16bookwell.scheduling.v1\x1a bookwell/events/v1/catalog.proto\x1a'bookwell/scheduling/v1/scheduling.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"X\n" +
 	"\x0fReservationHeld\x12E\n" +
 	"\vreservation\x18\x01 \x01(\v2#.bookwell.scheduling.v1.ReservationR\vreservation\"]\n" +
 	"\x14ReservationConfirmed\x12E\n" +
@@ -232,7 +295,18 @@ const file_bookwell_scheduling_v1_events_proto_rawDesc = "" +
 	"\vreservation\x18\x01 \x01(\v2#.bookwell.scheduling.v1.ReservationR\vreservation\x12J\n" +
 	"\x13previous_start_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x11previousStartTime\"\\\n" +
 	"\x13ReservationReleased\x12E\n" +
-	"\vreservation\x18\x01 \x01(\v2#.bookwell.scheduling.v1.ReservationR\vreservationB\xec\x01\n" +
+	"\vreservation\x18\x01 \x01(\v2#.bookwell.scheduling.v1.ReservationR\vreservation*\xd9\x03\n" +
+	"\tEventType\x12\x1a\n" +
+	"\x16EVENT_TYPE_UNSPECIFIED\x10\x00\x12_\n" +
+	"\x1bEVENT_TYPE_RESERVATION_HELD\x10\x01\x1a>\xa2\xbb\x18:\n" +
+	"\x10reservation.held\x12&bookwell.scheduling.v1.ReservationHeld\x12n\n" +
+	" EVENT_TYPE_RESERVATION_CONFIRMED\x10\x02\x1aH\xa2\xbb\x18D\n" +
+	"\x15reservation.confirmed\x12+bookwell.scheduling.v1.ReservationConfirmed\x12b\n" +
+	"\x1cEVENT_TYPE_RESERVATION_MOVED\x10\x03\x1a@\xa2\xbb\x18<\n" +
+	"\x11reservation.moved\x12'bookwell.scheduling.v1.ReservationMoved\x12k\n" +
+	"\x1fEVENT_TYPE_RESERVATION_RELEASED\x10\x04\x1aF\xa2\xbb\x18B\n" +
+	"\x14reservation.released\x12*bookwell.scheduling.v1.ReservationReleased\x1a\x0e\xa2\xbb\x18\n" +
+	"schedulingB\xec\x01\n" +
 	"\x1acom.bookwell.scheduling.v1B\vEventsProtoP\x01ZGgithub.com/bookwell/bookwell/gen/go/bookwell/scheduling/v1;schedulingv1\xa2\x02\x03BSX\xaa\x02\x16Bookwell.Scheduling.V1\xca\x02\x16Bookwell\\Scheduling\\V1\xe2\x02\"Bookwell\\Scheduling\\V1\\GPBMetadata\xea\x02\x18Bookwell::Scheduling::V1b\x06proto3"
 
 var (
@@ -247,21 +321,23 @@ func file_bookwell_scheduling_v1_events_proto_rawDescGZIP() []byte {
 	return file_bookwell_scheduling_v1_events_proto_rawDescData
 }
 
+var file_bookwell_scheduling_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_bookwell_scheduling_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_bookwell_scheduling_v1_events_proto_goTypes = []any{
-	(*ReservationHeld)(nil),       // 0: bookwell.scheduling.v1.ReservationHeld
-	(*ReservationConfirmed)(nil),  // 1: bookwell.scheduling.v1.ReservationConfirmed
-	(*ReservationMoved)(nil),      // 2: bookwell.scheduling.v1.ReservationMoved
-	(*ReservationReleased)(nil),   // 3: bookwell.scheduling.v1.ReservationReleased
-	(*Reservation)(nil),           // 4: bookwell.scheduling.v1.Reservation
-	(*timestamppb.Timestamp)(nil), // 5: google.protobuf.Timestamp
+	(EventType)(0),                // 0: bookwell.scheduling.v1.EventType
+	(*ReservationHeld)(nil),       // 1: bookwell.scheduling.v1.ReservationHeld
+	(*ReservationConfirmed)(nil),  // 2: bookwell.scheduling.v1.ReservationConfirmed
+	(*ReservationMoved)(nil),      // 3: bookwell.scheduling.v1.ReservationMoved
+	(*ReservationReleased)(nil),   // 4: bookwell.scheduling.v1.ReservationReleased
+	(*Reservation)(nil),           // 5: bookwell.scheduling.v1.Reservation
+	(*timestamppb.Timestamp)(nil), // 6: google.protobuf.Timestamp
 }
 var file_bookwell_scheduling_v1_events_proto_depIdxs = []int32{
-	4, // 0: bookwell.scheduling.v1.ReservationHeld.reservation:type_name -> bookwell.scheduling.v1.Reservation
-	4, // 1: bookwell.scheduling.v1.ReservationConfirmed.reservation:type_name -> bookwell.scheduling.v1.Reservation
-	4, // 2: bookwell.scheduling.v1.ReservationMoved.reservation:type_name -> bookwell.scheduling.v1.Reservation
-	5, // 3: bookwell.scheduling.v1.ReservationMoved.previous_start_time:type_name -> google.protobuf.Timestamp
-	4, // 4: bookwell.scheduling.v1.ReservationReleased.reservation:type_name -> bookwell.scheduling.v1.Reservation
+	5, // 0: bookwell.scheduling.v1.ReservationHeld.reservation:type_name -> bookwell.scheduling.v1.Reservation
+	5, // 1: bookwell.scheduling.v1.ReservationConfirmed.reservation:type_name -> bookwell.scheduling.v1.Reservation
+	5, // 2: bookwell.scheduling.v1.ReservationMoved.reservation:type_name -> bookwell.scheduling.v1.Reservation
+	6, // 3: bookwell.scheduling.v1.ReservationMoved.previous_start_time:type_name -> google.protobuf.Timestamp
+	5, // 4: bookwell.scheduling.v1.ReservationReleased.reservation:type_name -> bookwell.scheduling.v1.Reservation
 	5, // [5:5] is the sub-list for method output_type
 	5, // [5:5] is the sub-list for method input_type
 	5, // [5:5] is the sub-list for extension type_name
@@ -280,13 +356,14 @@ func file_bookwell_scheduling_v1_events_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookwell_scheduling_v1_events_proto_rawDesc), len(file_bookwell_scheduling_v1_events_proto_rawDesc)),
-			NumEnums:      0,
+			NumEnums:      1,
 			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
 		GoTypes:           file_bookwell_scheduling_v1_events_proto_goTypes,
 		DependencyIndexes: file_bookwell_scheduling_v1_events_proto_depIdxs,
+		EnumInfos:         file_bookwell_scheduling_v1_events_proto_enumTypes,
 		MessageInfos:      file_bookwell_scheduling_v1_events_proto_msgTypes,
 	}.Build()
 	File_bookwell_scheduling_v1_events_proto = out.File

@@ -11,6 +11,7 @@
 package schedulingv1
 
 import (
+	v1 "github.com/bookwell/bookwell/gen/go/bookwell/operator/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
@@ -278,10 +279,12 @@ type Offering struct {
 	Kind OfferingKind `protobuf:"varint,4,opt,name=kind,proto3,enum=bookwell.scheduling.v1.OfferingKind" json:"kind,omitempty"`
 	// Length of a session in minutes, 5 to 480. Intro sessions are 20.
 	DurationMinutes int32 `protobuf:"varint,5,opt,name=duration_minutes,json=durationMinutes,proto3" json:"duration_minutes,omitempty"`
-	// Price in the currency's minor units (cents); 0 for intro sessions,
+	// Price in the currency's minor units: cents for EUR, yen for JPY (5000 is
+	// 5,000 yen), fils for KWD (1500 is 1.500 dinars); 0 for intro sessions,
 	// more than 0 for paid ones.
 	PriceMinorUnits int64 `protobuf:"varint,6,opt,name=price_minor_units,json=priceMinorUnits,proto3" json:"price_minor_units,omitempty"`
-	// ISO 4217 currency code, such as "EUR". Required when the price is not 0.
+	// ISO 4217 currency code of a currency, such as "EUR" (an unknown code is
+	// refused). Required when the price is not 0.
 	CurrencyCode string `protobuf:"bytes,7,opt,name=currency_code,json=currencyCode,proto3" json:"currency_code,omitempty"`
 	// Seats per session: 1 for one-to-one, more for a class. 1 to 500.
 	Capacity int32 `protobuf:"varint,8,opt,name=capacity,proto3" json:"capacity,omitempty"`
@@ -509,7 +512,12 @@ type GetOfferingRequest struct {
 	// The mentor who offers it.
 	MentorId string `protobuf:"bytes,1,opt,name=mentor_id,json=mentorId,proto3" json:"mentor_id,omitempty"`
 	// The offering's id.
-	OfferingId    string `protobuf:"bytes,2,opt,name=offering_id,json=offeringId,proto3" json:"offering_id,omitempty"`
+	OfferingId string `protobuf:"bytes,2,opt,name=offering_id,json=offeringId,proto3" json:"offering_id,omitempty"`
+	// Asked for a new booking: refuse with MENTOR_UNAVAILABLE, as a hold
+	// would, when the mentor takes no bookings now (suspended or
+	// deactivated). Booking asks so for a request with preferred times,
+	// which holds no slot until the mentor picks one.
+	ToBook        bool `protobuf:"varint,3,opt,name=to_book,json=toBook,proto3" json:"to_book,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -556,6 +564,13 @@ func (x *GetOfferingRequest) GetOfferingId() string {
 		return x.OfferingId
 	}
 	return ""
+}
+
+func (x *GetOfferingRequest) GetToBook() bool {
+	if x != nil {
+		return x.ToBook
+	}
+	return false
 }
 
 // GetOfferingResponse holds the offering asked for.
@@ -1845,13 +1860,18 @@ func (x *HoldReservationRequest) GetMenteeTimeZone() string {
 	return ""
 }
 
-// HoldReservationResponse holds the reservation.
+// HoldReservationResponse holds the reservation and what the booking needs to
+// know with it, so that one call does.
 type HoldReservationResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The reservation.
-	Reservation   *Reservation `protobuf:"bytes,1,opt,name=reservation,proto3" json:"reservation,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Reservation *Reservation `protobuf:"bytes,1,opt,name=reservation,proto3" json:"reservation,omitempty"`
+	// The offering held, as it is now.
+	Offering *Offering `protobuf:"bytes,2,opt,name=offering,proto3" json:"offering,omitempty"`
+	// The mentor's IANA time zone; UTC when they have set no availability.
+	MentorTimeZone string `protobuf:"bytes,3,opt,name=mentor_time_zone,json=mentorTimeZone,proto3" json:"mentor_time_zone,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *HoldReservationResponse) Reset() {
@@ -1889,6 +1909,20 @@ func (x *HoldReservationResponse) GetReservation() *Reservation {
 		return x.Reservation
 	}
 	return nil
+}
+
+func (x *HoldReservationResponse) GetOffering() *Offering {
+	if x != nil {
+		return x.Offering
+	}
+	return nil
+}
+
+func (x *HoldReservationResponse) GetMentorTimeZone() string {
+	if x != nil {
+		return x.MentorTimeZone
+	}
+	return ""
 }
 
 // ConfirmReservationRequest names the booking.
@@ -2345,12 +2379,16 @@ func (x *CheckConflictRequest) GetExcludingBookingId() string {
 type CheckConflictResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// True when no other held or confirmed reservation overlaps the time
-	// (with the mentor's buffer).
+	// (with the mentor's buffer), and none of the mentor's external calendars
+	// is busy then.
 	Free bool `protobuf:"varint,1,opt,name=free,proto3" json:"free,omitempty"`
 	// The bookings whose reservations overlap it.
 	ConflictingBookingIds []string `protobuf:"bytes,2,rep,name=conflicting_booking_ids,json=conflictingBookingIds,proto3" json:"conflicting_booking_ids,omitempty"`
-	unknownFields         protoimpl.UnknownFields
-	sizeCache             protoimpl.SizeCache
+	// The names of the mentor's external calendars busy then (from each
+	// feed's last good copy).
+	BusyCalendarNames []string `protobuf:"bytes,3,rep,name=busy_calendar_names,json=busyCalendarNames,proto3" json:"busy_calendar_names,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *CheckConflictResponse) Reset() {
@@ -2393,6 +2431,13 @@ func (x *CheckConflictResponse) GetFree() bool {
 func (x *CheckConflictResponse) GetConflictingBookingIds() []string {
 	if x != nil {
 		return x.ConflictingBookingIds
+	}
+	return nil
+}
+
+func (x *CheckConflictResponse) GetBusyCalendarNames() []string {
+	if x != nil {
+		return x.BusyCalendarNames
 	}
 	return nil
 }
@@ -2580,11 +2625,204 @@ func (x *GetMentorCalendarRequest) GetMentorId() string {
 	return ""
 }
 
+// ListDeadLettersRequest asks for scheduling's dead letters.
+type ListDeadLettersRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Include those already redriven.
+	IncludeRedriven bool `protobuf:"varint,1,opt,name=include_redriven,json=includeRedriven,proto3" json:"include_redriven,omitempty"`
+	// At most this many (100 if 0, at most 1000).
+	PageSize      int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListDeadLettersRequest) Reset() {
+	*x = ListDeadLettersRequest{}
+	mi := &file_bookwell_scheduling_v1_scheduling_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListDeadLettersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListDeadLettersRequest) ProtoMessage() {}
+
+func (x *ListDeadLettersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_scheduling_v1_scheduling_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListDeadLettersRequest.ProtoReflect.Descriptor instead.
+func (*ListDeadLettersRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_scheduling_v1_scheduling_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *ListDeadLettersRequest) GetIncludeRedriven() bool {
+	if x != nil {
+		return x.IncludeRedriven
+	}
+	return false
+}
+
+func (x *ListDeadLettersRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListDeadLettersResponse is scheduling's dead letters, newest first.
+type ListDeadLettersResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The dead letters.
+	DeadLetters   []*v1.DeadLetter `protobuf:"bytes,1,rep,name=dead_letters,json=deadLetters,proto3" json:"dead_letters,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListDeadLettersResponse) Reset() {
+	*x = ListDeadLettersResponse{}
+	mi := &file_bookwell_scheduling_v1_scheduling_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListDeadLettersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListDeadLettersResponse) ProtoMessage() {}
+
+func (x *ListDeadLettersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_scheduling_v1_scheduling_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListDeadLettersResponse.ProtoReflect.Descriptor instead.
+func (*ListDeadLettersResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_scheduling_v1_scheduling_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *ListDeadLettersResponse) GetDeadLetters() []*v1.DeadLetter {
+	if x != nil {
+		return x.DeadLetters
+	}
+	return nil
+}
+
+// RedriveDeadLetterRequest names the dead letter to redrive.
+type RedriveDeadLetterRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The dead letter's id.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RedriveDeadLetterRequest) Reset() {
+	*x = RedriveDeadLetterRequest{}
+	mi := &file_bookwell_scheduling_v1_scheduling_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RedriveDeadLetterRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RedriveDeadLetterRequest) ProtoMessage() {}
+
+func (x *RedriveDeadLetterRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_scheduling_v1_scheduling_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RedriveDeadLetterRequest.ProtoReflect.Descriptor instead.
+func (*RedriveDeadLetterRequest) Descriptor() ([]byte, []int) {
+	return file_bookwell_scheduling_v1_scheduling_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *RedriveDeadLetterRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// RedriveDeadLetterResponse is the dead letter, now redriven.
+type RedriveDeadLetterResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The dead letter.
+	DeadLetter    *v1.DeadLetter `protobuf:"bytes,1,opt,name=dead_letter,json=deadLetter,proto3" json:"dead_letter,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RedriveDeadLetterResponse) Reset() {
+	*x = RedriveDeadLetterResponse{}
+	mi := &file_bookwell_scheduling_v1_scheduling_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RedriveDeadLetterResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RedriveDeadLetterResponse) ProtoMessage() {}
+
+func (x *RedriveDeadLetterResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bookwell_scheduling_v1_scheduling_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RedriveDeadLetterResponse.ProtoReflect.Descriptor instead.
+func (*RedriveDeadLetterResponse) Descriptor() ([]byte, []int) {
+	return file_bookwell_scheduling_v1_scheduling_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *RedriveDeadLetterResponse) GetDeadLetter() *v1.DeadLetter {
+	if x != nil {
+		return x.DeadLetter
+	}
+	return nil
+}
+
 var File_bookwell_scheduling_v1_scheduling_proto protoreflect.FileDescriptor
 
 const file_bookwell_scheduling_v1_scheduling_proto_rawDesc = "" +
 	"\n" +
-	"'bookwell/scheduling/v1/scheduling.proto\x12\x16bookwell.scheduling.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc4\x03\n" +
+	"'bookwell/scheduling/v1/scheduling.proto\x12\x16bookwell.scheduling.v1\x1a#bookwell/operator/v1/operator.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc4\x03\n" +
 	"\bOffering\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
 	"\tmentor_id\x18\x02 \x01(\tR\bmentorId\x12\x12\n" +
@@ -2604,11 +2842,12 @@ const file_bookwell_scheduling_v1_scheduling_proto_rawDesc = "" +
 	"\tmentor_id\x18\x01 \x01(\tR\bmentorId\x12<\n" +
 	"\boffering\x18\x02 \x01(\v2 .bookwell.scheduling.v1.OfferingR\boffering\"V\n" +
 	"\x16CreateOfferingResponse\x12<\n" +
-	"\boffering\x18\x01 \x01(\v2 .bookwell.scheduling.v1.OfferingR\boffering\"R\n" +
+	"\boffering\x18\x01 \x01(\v2 .bookwell.scheduling.v1.OfferingR\boffering\"k\n" +
 	"\x12GetOfferingRequest\x12\x1b\n" +
 	"\tmentor_id\x18\x01 \x01(\tR\bmentorId\x12\x1f\n" +
 	"\voffering_id\x18\x02 \x01(\tR\n" +
-	"offeringId\"S\n" +
+	"offeringId\x12\x17\n" +
+	"\ato_book\x18\x03 \x01(\bR\x06toBook\"S\n" +
 	"\x13GetOfferingResponse\x12<\n" +
 	"\boffering\x18\x01 \x01(\v2 .bookwell.scheduling.v1.OfferingR\boffering\"3\n" +
 	"\x14ListOfferingsRequest\x12\x1b\n" +
@@ -2715,9 +2954,11 @@ const file_bookwell_scheduling_v1_scheduling_proto_rawDesc = "" +
 	"start_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x12\x1d\n" +
 	"\n" +
 	"party_size\x18\x06 \x01(\x05R\tpartySize\x12(\n" +
-	"\x10mentee_time_zone\x18\a \x01(\tR\x0ementeeTimeZone\"`\n" +
+	"\x10mentee_time_zone\x18\a \x01(\tR\x0ementeeTimeZone\"\xc8\x01\n" +
 	"\x17HoldReservationResponse\x12E\n" +
-	"\vreservation\x18\x01 \x01(\v2#.bookwell.scheduling.v1.ReservationR\vreservation\":\n" +
+	"\vreservation\x18\x01 \x01(\v2#.bookwell.scheduling.v1.ReservationR\vreservation\x12<\n" +
+	"\boffering\x18\x02 \x01(\v2 .bookwell.scheduling.v1.OfferingR\boffering\x12(\n" +
+	"\x10mentor_time_zone\x18\x03 \x01(\tR\x0ementorTimeZone\":\n" +
 	"\x19ConfirmReservationRequest\x12\x1d\n" +
 	"\n" +
 	"booking_id\x18\x01 \x01(\tR\tbookingId\"c\n" +
@@ -2744,10 +2985,11 @@ const file_bookwell_scheduling_v1_scheduling_proto_rawDesc = "" +
 	"\n" +
 	"start_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x125\n" +
 	"\bend_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\aendTime\x120\n" +
-	"\x14excluding_booking_id\x18\x04 \x01(\tR\x12excludingBookingId\"c\n" +
+	"\x14excluding_booking_id\x18\x04 \x01(\tR\x12excludingBookingId\"\x93\x01\n" +
 	"\x15CheckConflictResponse\x12\x12\n" +
 	"\x04free\x18\x01 \x01(\bR\x04free\x126\n" +
-	"\x17conflicting_booking_ids\x18\x02 \x03(\tR\x15conflictingBookingIds\"p\n" +
+	"\x17conflicting_booking_ids\x18\x02 \x03(\tR\x15conflictingBookingIds\x12.\n" +
+	"\x13busy_calendar_names\x18\x03 \x03(\tR\x11busyCalendarNames\"p\n" +
 	"\x17GetCalendarLinksRequest\x12\x1d\n" +
 	"\n" +
 	"booking_id\x18\x01 \x01(\tR\tbookingId\x12\x14\n" +
@@ -2761,7 +3003,17 @@ const file_bookwell_scheduling_v1_scheduling_proto_rawDesc = "" +
 	"outlookUrl\x12\x10\n" +
 	"\x03ics\x18\x04 \x01(\tR\x03ics\"7\n" +
 	"\x18GetMentorCalendarRequest\x12\x1b\n" +
-	"\tmentor_id\x18\x01 \x01(\tR\bmentorId*^\n" +
+	"\tmentor_id\x18\x01 \x01(\tR\bmentorId\"`\n" +
+	"\x16ListDeadLettersRequest\x12)\n" +
+	"\x10include_redriven\x18\x01 \x01(\bR\x0fincludeRedriven\x12\x1b\n" +
+	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\"^\n" +
+	"\x17ListDeadLettersResponse\x12C\n" +
+	"\fdead_letters\x18\x01 \x03(\v2 .bookwell.operator.v1.DeadLetterR\vdeadLetters\"*\n" +
+	"\x18RedriveDeadLetterRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"^\n" +
+	"\x19RedriveDeadLetterResponse\x12A\n" +
+	"\vdead_letter\x18\x01 \x01(\v2 .bookwell.operator.v1.DeadLetterR\n" +
+	"deadLetter*^\n" +
 	"\fOfferingKind\x12\x1d\n" +
 	"\x19OFFERING_KIND_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13OFFERING_KIND_INTRO\x10\x01\x12\x16\n" +
@@ -2783,7 +3035,7 @@ const file_bookwell_scheduling_v1_scheduling_proto_rawDesc = "" +
 	"\x1eRESERVATION_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17RESERVATION_STATUS_HELD\x10\x01\x12 \n" +
 	"\x1cRESERVATION_STATUS_CONFIRMED\x10\x02\x12\x1f\n" +
-	"\x1bRESERVATION_STATUS_RELEASED\x10\x032\x81\x12\n" +
+	"\x1bRESERVATION_STATUS_RELEASED\x10\x032\xd5\x14\n" +
 	"\x11SchedulingService\x12\xa4\x01\n" +
 	"\x0eCreateOffering\x12-.bookwell.scheduling.v1.CreateOfferingRequest\x1a..bookwell.scheduling.v1.CreateOfferingResponse\"3\x82\xd3\xe4\x93\x02-:\boffering\"!/v1/mentors/{mentor_id}/offerings\x12\x9f\x01\n" +
 	"\vGetOffering\x12*.bookwell.scheduling.v1.GetOfferingRequest\x1a+.bookwell.scheduling.v1.GetOfferingResponse\"7\x82\xd3\xe4\x93\x021\x12//v1/mentors/{mentor_id}/offerings/{offering_id}\x12\x97\x01\n" +
@@ -2800,7 +3052,9 @@ const file_bookwell_scheduling_v1_scheduling_proto_rawDesc = "" +
 	"\x0eGetReservation\x12-.bookwell.scheduling.v1.GetReservationRequest\x1a..bookwell.scheduling.v1.GetReservationResponse\x12l\n" +
 	"\rCheckConflict\x12,.bookwell.scheduling.v1.CheckConflictRequest\x1a-.bookwell.scheduling.v1.CheckConflictResponse\x12u\n" +
 	"\x10GetCalendarLinks\x12/.bookwell.scheduling.v1.GetCalendarLinksRequest\x1a0.bookwell.scheduling.v1.GetCalendarLinksResponse\x12\x89\x01\n" +
-	"\x11GetMentorCalendar\x120.bookwell.scheduling.v1.GetMentorCalendarRequest\x1a\x14.google.api.HttpBody\",\x82\xd3\xe4\x93\x02&\x12$/v1/mentors/{mentor_id}/calendar.icsB\xf0\x01\n" +
+	"\x11GetMentorCalendar\x120.bookwell.scheduling.v1.GetMentorCalendarRequest\x1a\x14.google.api.HttpBody\",\x82\xd3\xe4\x93\x02&\x12$/v1/mentors/{mentor_id}/calendar.ics\x12\x9c\x01\n" +
+	"\x0fListDeadLetters\x12..bookwell.scheduling.v1.ListDeadLettersRequest\x1a/.bookwell.scheduling.v1.ListDeadLettersResponse\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/admin/scheduling/deadLetters\x12\xb2\x01\n" +
+	"\x11RedriveDeadLetter\x120.bookwell.scheduling.v1.RedriveDeadLetterRequest\x1a1.bookwell.scheduling.v1.RedriveDeadLetterResponse\"8\x82\xd3\xe4\x93\x022:\x01*\"-/v1/admin/scheduling/deadLetters/{id}:redriveB\xf0\x01\n" +
 	"\x1acom.bookwell.scheduling.v1B\x0fSchedulingProtoP\x01ZGgithub.com/bookwell/bookwell/gen/go/bookwell/scheduling/v1;schedulingv1\xa2\x02\x03BSX\xaa\x02\x16Bookwell.Scheduling.V1\xca\x02\x16Bookwell\\Scheduling\\V1\xe2\x02\"Bookwell\\Scheduling\\V1\\GPBMetadata\xea\x02\x18Bookwell::Scheduling::V1b\x06proto3"
 
 var (
@@ -2816,7 +3070,7 @@ func file_bookwell_scheduling_v1_scheduling_proto_rawDescGZIP() []byte {
 }
 
 var file_bookwell_scheduling_v1_scheduling_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_bookwell_scheduling_v1_scheduling_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
+var file_bookwell_scheduling_v1_scheduling_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
 var file_bookwell_scheduling_v1_scheduling_proto_goTypes = []any{
 	(OfferingKind)(0),                  // 0: bookwell.scheduling.v1.OfferingKind
 	(DayOfWeek)(0),                     // 1: bookwell.scheduling.v1.DayOfWeek
@@ -2859,13 +3113,18 @@ var file_bookwell_scheduling_v1_scheduling_proto_goTypes = []any{
 	(*GetCalendarLinksRequest)(nil),    // 38: bookwell.scheduling.v1.GetCalendarLinksRequest
 	(*GetCalendarLinksResponse)(nil),   // 39: bookwell.scheduling.v1.GetCalendarLinksResponse
 	(*GetMentorCalendarRequest)(nil),   // 40: bookwell.scheduling.v1.GetMentorCalendarRequest
-	(*timestamppb.Timestamp)(nil),      // 41: google.protobuf.Timestamp
-	(*httpbody.HttpBody)(nil),          // 42: google.api.HttpBody
+	(*ListDeadLettersRequest)(nil),     // 41: bookwell.scheduling.v1.ListDeadLettersRequest
+	(*ListDeadLettersResponse)(nil),    // 42: bookwell.scheduling.v1.ListDeadLettersResponse
+	(*RedriveDeadLetterRequest)(nil),   // 43: bookwell.scheduling.v1.RedriveDeadLetterRequest
+	(*RedriveDeadLetterResponse)(nil),  // 44: bookwell.scheduling.v1.RedriveDeadLetterResponse
+	(*timestamppb.Timestamp)(nil),      // 45: google.protobuf.Timestamp
+	(*v1.DeadLetter)(nil),              // 46: bookwell.operator.v1.DeadLetter
+	(*httpbody.HttpBody)(nil),          // 47: google.api.HttpBody
 }
 var file_bookwell_scheduling_v1_scheduling_proto_depIdxs = []int32{
 	0,  // 0: bookwell.scheduling.v1.Offering.kind:type_name -> bookwell.scheduling.v1.OfferingKind
-	41, // 1: bookwell.scheduling.v1.Offering.create_time:type_name -> google.protobuf.Timestamp
-	41, // 2: bookwell.scheduling.v1.Offering.update_time:type_name -> google.protobuf.Timestamp
+	45, // 1: bookwell.scheduling.v1.Offering.create_time:type_name -> google.protobuf.Timestamp
+	45, // 2: bookwell.scheduling.v1.Offering.update_time:type_name -> google.protobuf.Timestamp
 	4,  // 3: bookwell.scheduling.v1.CreateOfferingRequest.offering:type_name -> bookwell.scheduling.v1.Offering
 	4,  // 4: bookwell.scheduling.v1.CreateOfferingResponse.offering:type_name -> bookwell.scheduling.v1.Offering
 	4,  // 5: bookwell.scheduling.v1.GetOfferingResponse.offering:type_name -> bookwell.scheduling.v1.Offering
@@ -2876,69 +3135,76 @@ var file_bookwell_scheduling_v1_scheduling_proto_depIdxs = []int32{
 	2,  // 10: bookwell.scheduling.v1.DateException.kind:type_name -> bookwell.scheduling.v1.ExceptionKind
 	15, // 11: bookwell.scheduling.v1.Availability.weekly_hours:type_name -> bookwell.scheduling.v1.WeeklyHours
 	16, // 12: bookwell.scheduling.v1.Availability.exceptions:type_name -> bookwell.scheduling.v1.DateException
-	41, // 13: bookwell.scheduling.v1.Availability.away_start_time:type_name -> google.protobuf.Timestamp
-	41, // 14: bookwell.scheduling.v1.Availability.away_end_time:type_name -> google.protobuf.Timestamp
-	41, // 15: bookwell.scheduling.v1.Availability.update_time:type_name -> google.protobuf.Timestamp
+	45, // 13: bookwell.scheduling.v1.Availability.away_start_time:type_name -> google.protobuf.Timestamp
+	45, // 14: bookwell.scheduling.v1.Availability.away_end_time:type_name -> google.protobuf.Timestamp
+	45, // 15: bookwell.scheduling.v1.Availability.update_time:type_name -> google.protobuf.Timestamp
 	17, // 16: bookwell.scheduling.v1.GetAvailabilityResponse.availability:type_name -> bookwell.scheduling.v1.Availability
 	17, // 17: bookwell.scheduling.v1.UpdateAvailabilityRequest.availability:type_name -> bookwell.scheduling.v1.Availability
 	17, // 18: bookwell.scheduling.v1.UpdateAvailabilityResponse.availability:type_name -> bookwell.scheduling.v1.Availability
-	41, // 19: bookwell.scheduling.v1.ListSlotsRequest.start_time:type_name -> google.protobuf.Timestamp
-	41, // 20: bookwell.scheduling.v1.ListSlotsRequest.end_time:type_name -> google.protobuf.Timestamp
-	41, // 21: bookwell.scheduling.v1.Slot.start_time:type_name -> google.protobuf.Timestamp
-	41, // 22: bookwell.scheduling.v1.Slot.end_time:type_name -> google.protobuf.Timestamp
+	45, // 19: bookwell.scheduling.v1.ListSlotsRequest.start_time:type_name -> google.protobuf.Timestamp
+	45, // 20: bookwell.scheduling.v1.ListSlotsRequest.end_time:type_name -> google.protobuf.Timestamp
+	45, // 21: bookwell.scheduling.v1.Slot.start_time:type_name -> google.protobuf.Timestamp
+	45, // 22: bookwell.scheduling.v1.Slot.end_time:type_name -> google.protobuf.Timestamp
 	23, // 23: bookwell.scheduling.v1.ListSlotsResponse.slots:type_name -> bookwell.scheduling.v1.Slot
 	3,  // 24: bookwell.scheduling.v1.Reservation.status:type_name -> bookwell.scheduling.v1.ReservationStatus
-	41, // 25: bookwell.scheduling.v1.Reservation.start_time:type_name -> google.protobuf.Timestamp
-	41, // 26: bookwell.scheduling.v1.Reservation.end_time:type_name -> google.protobuf.Timestamp
+	45, // 25: bookwell.scheduling.v1.Reservation.start_time:type_name -> google.protobuf.Timestamp
+	45, // 26: bookwell.scheduling.v1.Reservation.end_time:type_name -> google.protobuf.Timestamp
 	0,  // 27: bookwell.scheduling.v1.Reservation.kind:type_name -> bookwell.scheduling.v1.OfferingKind
-	41, // 28: bookwell.scheduling.v1.Reservation.create_time:type_name -> google.protobuf.Timestamp
-	41, // 29: bookwell.scheduling.v1.Reservation.update_time:type_name -> google.protobuf.Timestamp
-	41, // 30: bookwell.scheduling.v1.HoldReservationRequest.start_time:type_name -> google.protobuf.Timestamp
+	45, // 28: bookwell.scheduling.v1.Reservation.create_time:type_name -> google.protobuf.Timestamp
+	45, // 29: bookwell.scheduling.v1.Reservation.update_time:type_name -> google.protobuf.Timestamp
+	45, // 30: bookwell.scheduling.v1.HoldReservationRequest.start_time:type_name -> google.protobuf.Timestamp
 	25, // 31: bookwell.scheduling.v1.HoldReservationResponse.reservation:type_name -> bookwell.scheduling.v1.Reservation
-	25, // 32: bookwell.scheduling.v1.ConfirmReservationResponse.reservation:type_name -> bookwell.scheduling.v1.Reservation
-	41, // 33: bookwell.scheduling.v1.MoveReservationRequest.new_start_time:type_name -> google.protobuf.Timestamp
-	25, // 34: bookwell.scheduling.v1.MoveReservationResponse.reservation:type_name -> bookwell.scheduling.v1.Reservation
-	25, // 35: bookwell.scheduling.v1.ReleaseReservationResponse.reservation:type_name -> bookwell.scheduling.v1.Reservation
-	25, // 36: bookwell.scheduling.v1.GetReservationResponse.reservation:type_name -> bookwell.scheduling.v1.Reservation
-	41, // 37: bookwell.scheduling.v1.CheckConflictRequest.start_time:type_name -> google.protobuf.Timestamp
-	41, // 38: bookwell.scheduling.v1.CheckConflictRequest.end_time:type_name -> google.protobuf.Timestamp
-	5,  // 39: bookwell.scheduling.v1.SchedulingService.CreateOffering:input_type -> bookwell.scheduling.v1.CreateOfferingRequest
-	7,  // 40: bookwell.scheduling.v1.SchedulingService.GetOffering:input_type -> bookwell.scheduling.v1.GetOfferingRequest
-	9,  // 41: bookwell.scheduling.v1.SchedulingService.ListOfferings:input_type -> bookwell.scheduling.v1.ListOfferingsRequest
-	11, // 42: bookwell.scheduling.v1.SchedulingService.UpdateOffering:input_type -> bookwell.scheduling.v1.UpdateOfferingRequest
-	13, // 43: bookwell.scheduling.v1.SchedulingService.DeleteOffering:input_type -> bookwell.scheduling.v1.DeleteOfferingRequest
-	18, // 44: bookwell.scheduling.v1.SchedulingService.GetAvailability:input_type -> bookwell.scheduling.v1.GetAvailabilityRequest
-	20, // 45: bookwell.scheduling.v1.SchedulingService.UpdateAvailability:input_type -> bookwell.scheduling.v1.UpdateAvailabilityRequest
-	22, // 46: bookwell.scheduling.v1.SchedulingService.ListSlots:input_type -> bookwell.scheduling.v1.ListSlotsRequest
-	26, // 47: bookwell.scheduling.v1.SchedulingService.HoldReservation:input_type -> bookwell.scheduling.v1.HoldReservationRequest
-	28, // 48: bookwell.scheduling.v1.SchedulingService.ConfirmReservation:input_type -> bookwell.scheduling.v1.ConfirmReservationRequest
-	30, // 49: bookwell.scheduling.v1.SchedulingService.MoveReservation:input_type -> bookwell.scheduling.v1.MoveReservationRequest
-	32, // 50: bookwell.scheduling.v1.SchedulingService.ReleaseReservation:input_type -> bookwell.scheduling.v1.ReleaseReservationRequest
-	34, // 51: bookwell.scheduling.v1.SchedulingService.GetReservation:input_type -> bookwell.scheduling.v1.GetReservationRequest
-	36, // 52: bookwell.scheduling.v1.SchedulingService.CheckConflict:input_type -> bookwell.scheduling.v1.CheckConflictRequest
-	38, // 53: bookwell.scheduling.v1.SchedulingService.GetCalendarLinks:input_type -> bookwell.scheduling.v1.GetCalendarLinksRequest
-	40, // 54: bookwell.scheduling.v1.SchedulingService.GetMentorCalendar:input_type -> bookwell.scheduling.v1.GetMentorCalendarRequest
-	6,  // 55: bookwell.scheduling.v1.SchedulingService.CreateOffering:output_type -> bookwell.scheduling.v1.CreateOfferingResponse
-	8,  // 56: bookwell.scheduling.v1.SchedulingService.GetOffering:output_type -> bookwell.scheduling.v1.GetOfferingResponse
-	10, // 57: bookwell.scheduling.v1.SchedulingService.ListOfferings:output_type -> bookwell.scheduling.v1.ListOfferingsResponse
-	12, // 58: bookwell.scheduling.v1.SchedulingService.UpdateOffering:output_type -> bookwell.scheduling.v1.UpdateOfferingResponse
-	14, // 59: bookwell.scheduling.v1.SchedulingService.DeleteOffering:output_type -> bookwell.scheduling.v1.DeleteOfferingResponse
-	19, // 60: bookwell.scheduling.v1.SchedulingService.GetAvailability:output_type -> bookwell.scheduling.v1.GetAvailabilityResponse
-	21, // 61: bookwell.scheduling.v1.SchedulingService.UpdateAvailability:output_type -> bookwell.scheduling.v1.UpdateAvailabilityResponse
-	24, // 62: bookwell.scheduling.v1.SchedulingService.ListSlots:output_type -> bookwell.scheduling.v1.ListSlotsResponse
-	27, // 63: bookwell.scheduling.v1.SchedulingService.HoldReservation:output_type -> bookwell.scheduling.v1.HoldReservationResponse
-	29, // 64: bookwell.scheduling.v1.SchedulingService.ConfirmReservation:output_type -> bookwell.scheduling.v1.ConfirmReservationResponse
-	31, // 65: bookwell.scheduling.v1.SchedulingService.MoveReservation:output_type -> bookwell.scheduling.v1.MoveReservationResponse
-	33, // 66: bookwell.scheduling.v1.SchedulingService.ReleaseReservation:output_type -> bookwell.scheduling.v1.ReleaseReservationResponse
-	35, // 67: bookwell.scheduling.v1.SchedulingService.GetReservation:output_type -> bookwell.scheduling.v1.GetReservationResponse
-	37, // 68: bookwell.scheduling.v1.SchedulingService.CheckConflict:output_type -> bookwell.scheduling.v1.CheckConflictResponse
-	39, // 69: bookwell.scheduling.v1.SchedulingService.GetCalendarLinks:output_type -> bookwell.scheduling.v1.GetCalendarLinksResponse
-	42, // 70: bookwell.scheduling.v1.SchedulingService.GetMentorCalendar:output_type -> google.api.HttpBody
-	55, // [55:71] is the sub-list for method output_type
-	39, // [39:55] is the sub-list for method input_type
-	39, // [39:39] is the sub-list for extension type_name
-	39, // [39:39] is the sub-list for extension extendee
-	0,  // [0:39] is the sub-list for field type_name
+	4,  // 32: bookwell.scheduling.v1.HoldReservationResponse.offering:type_name -> bookwell.scheduling.v1.Offering
+	25, // 33: bookwell.scheduling.v1.ConfirmReservationResponse.reservation:type_name -> bookwell.scheduling.v1.Reservation
+	45, // 34: bookwell.scheduling.v1.MoveReservationRequest.new_start_time:type_name -> google.protobuf.Timestamp
+	25, // 35: bookwell.scheduling.v1.MoveReservationResponse.reservation:type_name -> bookwell.scheduling.v1.Reservation
+	25, // 36: bookwell.scheduling.v1.ReleaseReservationResponse.reservation:type_name -> bookwell.scheduling.v1.Reservation
+	25, // 37: bookwell.scheduling.v1.GetReservationResponse.reservation:type_name -> bookwell.scheduling.v1.Reservation
+	45, // 38: bookwell.scheduling.v1.CheckConflictRequest.start_time:type_name -> google.protobuf.Timestamp
+	45, // 39: bookwell.scheduling.v1.CheckConflictRequest.end_time:type_name -> google.protobuf.Timestamp
+	46, // 40: bookwell.scheduling.v1.ListDeadLettersResponse.dead_letters:type_name -> bookwell.operator.v1.DeadLetter
+	46, // 41: bookwell.scheduling.v1.RedriveDeadLetterResponse.dead_letter:type_name -> bookwell.operator.v1.DeadLetter
+	5,  // 42: bookwell.scheduling.v1.SchedulingService.CreateOffering:input_type -> bookwell.scheduling.v1.CreateOfferingRequest
+	7,  // 43: bookwell.scheduling.v1.SchedulingService.GetOffering:input_type -> bookwell.scheduling.v1.GetOfferingRequest
+	9,  // 44: bookwell.scheduling.v1.SchedulingService.ListOfferings:input_type -> bookwell.scheduling.v1.ListOfferingsRequest
+	11, // 45: bookwell.scheduling.v1.SchedulingService.UpdateOffering:input_type -> bookwell.scheduling.v1.UpdateOfferingRequest
+	13, // 46: bookwell.scheduling.v1.SchedulingService.DeleteOffering:input_type -> bookwell.scheduling.v1.DeleteOfferingRequest
+	18, // 47: bookwell.scheduling.v1.SchedulingService.GetAvailability:input_type -> bookwell.scheduling.v1.GetAvailabilityRequest
+	20, // 48: bookwell.scheduling.v1.SchedulingService.UpdateAvailability:input_type -> bookwell.scheduling.v1.UpdateAvailabilityRequest
+	22, // 49: bookwell.scheduling.v1.SchedulingService.ListSlots:input_type -> bookwell.scheduling.v1.ListSlotsRequest
+	26, // 50: bookwell.scheduling.v1.SchedulingService.HoldReservation:input_type -> bookwell.scheduling.v1.HoldReservationRequest
+	28, // 51: bookwell.scheduling.v1.SchedulingService.ConfirmReservation:input_type -> bookwell.scheduling.v1.ConfirmReservationRequest
+	30, // 52: bookwell.scheduling.v1.SchedulingService.MoveReservation:input_type -> bookwell.scheduling.v1.MoveReservationRequest
+	32, // 53: bookwell.scheduling.v1.SchedulingService.ReleaseReservation:input_type -> bookwell.scheduling.v1.ReleaseReservationRequest
+	34, // 54: bookwell.scheduling.v1.SchedulingService.GetReservation:input_type -> bookwell.scheduling.v1.GetReservationRequest
+	36, // 55: bookwell.scheduling.v1.SchedulingService.CheckConflict:input_type -> bookwell.scheduling.v1.CheckConflictRequest
+	38, // 56: bookwell.scheduling.v1.SchedulingService.GetCalendarLinks:input_type -> bookwell.scheduling.v1.GetCalendarLinksRequest
+	40, // 57: bookwell.scheduling.v1.SchedulingService.GetMentorCalendar:input_type -> bookwell.scheduling.v1.GetMentorCalendarRequest
+	41, // 58: bookwell.scheduling.v1.SchedulingService.ListDeadLetters:input_type -> bookwell.scheduling.v1.ListDeadLettersRequest
+	43, // 59: bookwell.scheduling.v1.SchedulingService.RedriveDeadLetter:input_type -> bookwell.scheduling.v1.RedriveDeadLetterRequest
+	6,  // 60: bookwell.scheduling.v1.SchedulingService.CreateOffering:output_type -> bookwell.scheduling.v1.CreateOfferingResponse
+	8,  // 61: bookwell.scheduling.v1.SchedulingService.GetOffering:output_type -> bookwell.scheduling.v1.GetOfferingResponse
+	10, // 62: bookwell.scheduling.v1.SchedulingService.ListOfferings:output_type -> bookwell.scheduling.v1.ListOfferingsResponse
+	12, // 63: bookwell.scheduling.v1.SchedulingService.UpdateOffering:output_type -> bookwell.scheduling.v1.UpdateOfferingResponse
+	14, // 64: bookwell.scheduling.v1.SchedulingService.DeleteOffering:output_type -> bookwell.scheduling.v1.DeleteOfferingResponse
+	19, // 65: bookwell.scheduling.v1.SchedulingService.GetAvailability:output_type -> bookwell.scheduling.v1.GetAvailabilityResponse
+	21, // 66: bookwell.scheduling.v1.SchedulingService.UpdateAvailability:output_type -> bookwell.scheduling.v1.UpdateAvailabilityResponse
+	24, // 67: bookwell.scheduling.v1.SchedulingService.ListSlots:output_type -> bookwell.scheduling.v1.ListSlotsResponse
+	27, // 68: bookwell.scheduling.v1.SchedulingService.HoldReservation:output_type -> bookwell.scheduling.v1.HoldReservationResponse
+	29, // 69: bookwell.scheduling.v1.SchedulingService.ConfirmReservation:output_type -> bookwell.scheduling.v1.ConfirmReservationResponse
+	31, // 70: bookwell.scheduling.v1.SchedulingService.MoveReservation:output_type -> bookwell.scheduling.v1.MoveReservationResponse
+	33, // 71: bookwell.scheduling.v1.SchedulingService.ReleaseReservation:output_type -> bookwell.scheduling.v1.ReleaseReservationResponse
+	35, // 72: bookwell.scheduling.v1.SchedulingService.GetReservation:output_type -> bookwell.scheduling.v1.GetReservationResponse
+	37, // 73: bookwell.scheduling.v1.SchedulingService.CheckConflict:output_type -> bookwell.scheduling.v1.CheckConflictResponse
+	39, // 74: bookwell.scheduling.v1.SchedulingService.GetCalendarLinks:output_type -> bookwell.scheduling.v1.GetCalendarLinksResponse
+	47, // 75: bookwell.scheduling.v1.SchedulingService.GetMentorCalendar:output_type -> google.api.HttpBody
+	42, // 76: bookwell.scheduling.v1.SchedulingService.ListDeadLetters:output_type -> bookwell.scheduling.v1.ListDeadLettersResponse
+	44, // 77: bookwell.scheduling.v1.SchedulingService.RedriveDeadLetter:output_type -> bookwell.scheduling.v1.RedriveDeadLetterResponse
+	60, // [60:78] is the sub-list for method output_type
+	42, // [42:60] is the sub-list for method input_type
+	42, // [42:42] is the sub-list for extension type_name
+	42, // [42:42] is the sub-list for extension extendee
+	0,  // [0:42] is the sub-list for field type_name
 }
 
 func init() { file_bookwell_scheduling_v1_scheduling_proto_init() }
@@ -2952,7 +3218,7 @@ func file_bookwell_scheduling_v1_scheduling_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bookwell_scheduling_v1_scheduling_proto_rawDesc), len(file_bookwell_scheduling_v1_scheduling_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   37,
+			NumMessages:   41,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -40,6 +40,8 @@ const (
 	SchedulingService_CheckConflict_FullMethodName      = "/bookwell.scheduling.v1.SchedulingService/CheckConflict"
 	SchedulingService_GetCalendarLinks_FullMethodName   = "/bookwell.scheduling.v1.SchedulingService/GetCalendarLinks"
 	SchedulingService_GetMentorCalendar_FullMethodName  = "/bookwell.scheduling.v1.SchedulingService/GetMentorCalendar"
+	SchedulingService_ListDeadLetters_FullMethodName    = "/bookwell.scheduling.v1.SchedulingService/ListDeadLetters"
+	SchedulingService_RedriveDeadLetter_FullMethodName  = "/bookwell.scheduling.v1.SchedulingService/RedriveDeadLetter"
 )
 
 // SchedulingServiceClient is the client API for SchedulingService service.
@@ -96,7 +98,8 @@ type SchedulingServiceClient interface {
 	// GetReservation returns the reservation of a booking.
 	GetReservation(ctx context.Context, in *GetReservationRequest, opts ...grpc.CallOption) (*GetReservationResponse, error)
 	// CheckConflict reports whether a time range is still free in a mentor's
-	// calendar, ignoring one booking's own reservation.
+	// calendar, ignoring one booking's own reservation, and in their external
+	// calendars.
 	CheckConflict(ctx context.Context, in *CheckConflictRequest, opts ...grpc.CallOption) (*CheckConflictResponse, error)
 	// GetCalendarLinks returns add-to-calendar links (Google, Yahoo, Outlook)
 	// and an iCalendar event for a booking's reservation.
@@ -106,6 +109,15 @@ type SchedulingServiceClient interface {
 	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
 	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetMentorCalendar(ctx context.Context, in *GetMentorCalendarRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
+	// ListDeadLetters lists the events scheduling's consumers gave up on, newest
+	// first: those still dead, and with include_redriven those redriven too.
+	// Admins only.
+	ListDeadLetters(ctx context.Context, in *ListDeadLettersRequest, opts ...grpc.CallOption) (*ListDeadLettersResponse, error)
+	// RedriveDeadLetter hands a dead-lettered event to its consumer again and
+	// marks it redriven, in one transaction. Redriving one already redriven
+	// returns it unchanged; an event that still fails stays dead and the call
+	// fails with the reason. Admins only.
+	RedriveDeadLetter(ctx context.Context, in *RedriveDeadLetterRequest, opts ...grpc.CallOption) (*RedriveDeadLetterResponse, error)
 }
 
 type schedulingServiceClient struct {
@@ -276,6 +288,26 @@ func (c *schedulingServiceClient) GetMentorCalendar(ctx context.Context, in *Get
 	return out, nil
 }
 
+func (c *schedulingServiceClient) ListDeadLetters(ctx context.Context, in *ListDeadLettersRequest, opts ...grpc.CallOption) (*ListDeadLettersResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListDeadLettersResponse)
+	err := c.cc.Invoke(ctx, SchedulingService_ListDeadLetters_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *schedulingServiceClient) RedriveDeadLetter(ctx context.Context, in *RedriveDeadLetterRequest, opts ...grpc.CallOption) (*RedriveDeadLetterResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RedriveDeadLetterResponse)
+	err := c.cc.Invoke(ctx, SchedulingService_RedriveDeadLetter_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // SchedulingServiceServer is the server API for SchedulingService service.
 // All implementations must embed UnimplementedSchedulingServiceServer
 // for forward compatibility.
@@ -330,7 +362,8 @@ type SchedulingServiceServer interface {
 	// GetReservation returns the reservation of a booking.
 	GetReservation(context.Context, *GetReservationRequest) (*GetReservationResponse, error)
 	// CheckConflict reports whether a time range is still free in a mentor's
-	// calendar, ignoring one booking's own reservation.
+	// calendar, ignoring one booking's own reservation, and in their external
+	// calendars.
 	CheckConflict(context.Context, *CheckConflictRequest) (*CheckConflictResponse, error)
 	// GetCalendarLinks returns add-to-calendar links (Google, Yahoo, Outlook)
 	// and an iCalendar event for a booking's reservation.
@@ -340,6 +373,15 @@ type SchedulingServiceServer interface {
 	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
 	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetMentorCalendar(context.Context, *GetMentorCalendarRequest) (*httpbody.HttpBody, error)
+	// ListDeadLetters lists the events scheduling's consumers gave up on, newest
+	// first: those still dead, and with include_redriven those redriven too.
+	// Admins only.
+	ListDeadLetters(context.Context, *ListDeadLettersRequest) (*ListDeadLettersResponse, error)
+	// RedriveDeadLetter hands a dead-lettered event to its consumer again and
+	// marks it redriven, in one transaction. Redriving one already redriven
+	// returns it unchanged; an event that still fails stays dead and the call
+	// fails with the reason. Admins only.
+	RedriveDeadLetter(context.Context, *RedriveDeadLetterRequest) (*RedriveDeadLetterResponse, error)
 	mustEmbedUnimplementedSchedulingServiceServer()
 }
 
@@ -397,6 +439,12 @@ func (UnimplementedSchedulingServiceServer) GetCalendarLinks(context.Context, *G
 }
 func (UnimplementedSchedulingServiceServer) GetMentorCalendar(context.Context, *GetMentorCalendarRequest) (*httpbody.HttpBody, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetMentorCalendar not implemented")
+}
+func (UnimplementedSchedulingServiceServer) ListDeadLetters(context.Context, *ListDeadLettersRequest) (*ListDeadLettersResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListDeadLetters not implemented")
+}
+func (UnimplementedSchedulingServiceServer) RedriveDeadLetter(context.Context, *RedriveDeadLetterRequest) (*RedriveDeadLetterResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RedriveDeadLetter not implemented")
 }
 func (UnimplementedSchedulingServiceServer) mustEmbedUnimplementedSchedulingServiceServer() {}
 func (UnimplementedSchedulingServiceServer) testEmbeddedByValue()                           {}
@@ -707,6 +755,42 @@ func _SchedulingService_GetMentorCalendar_Handler(srv interface{}, ctx context.C
 	return interceptor(ctx, in, info, handler)
 }
 
+func _SchedulingService_ListDeadLetters_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListDeadLettersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(SchedulingServiceServer).ListDeadLetters(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: SchedulingService_ListDeadLetters_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(SchedulingServiceServer).ListDeadLetters(ctx, req.(*ListDeadLettersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _SchedulingService_RedriveDeadLetter_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RedriveDeadLetterRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(SchedulingServiceServer).RedriveDeadLetter(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: SchedulingService_RedriveDeadLetter_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(SchedulingServiceServer).RedriveDeadLetter(ctx, req.(*RedriveDeadLetterRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // SchedulingService_ServiceDesc is the grpc.ServiceDesc for SchedulingService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -777,6 +861,14 @@ var SchedulingService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetMentorCalendar",
 			Handler:    _SchedulingService_GetMentorCalendar_Handler,
+		},
+		{
+			MethodName: "ListDeadLetters",
+			Handler:    _SchedulingService_ListDeadLetters_Handler,
+		},
+		{
+			MethodName: "RedriveDeadLetter",
+			Handler:    _SchedulingService_RedriveDeadLetter_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
