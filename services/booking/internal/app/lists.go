@@ -1,26 +1,26 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/bookwell/bookwell/pkg/apperr"
+	"github.com/bookwell/bookwell/pkg/money"
 	"github.com/bookwell/bookwell/services/booking/internal/domain"
-	"github.com/bookwell/bookwell/services/booking/internal/postgres"
 	"github.com/bookwell/bookwell/services/booking/internal/workflow"
 )
 
-// UpcomingWindow is how far ahead the upcoming list looks (seed 001).
+// UpcomingWindow is how far ahead the upcoming list looks (docs/product.md).
 const UpcomingWindow = 72 * time.Hour
 
 // ListQuery is a list request.
 type ListQuery struct {
-	postgres.Filter
+	Filter
 	// Upcoming: approved sessions in the next 72 hours.
 	Upcoming bool
 	// Unpaid: manual payments not yet received.
@@ -28,8 +28,8 @@ type ListQuery struct {
 }
 
 // List returns a page of the caller's bookings.
-func (s *Service) List(ctx context.Context, q ListQuery) ([]domain.Booking, string, error) {
-	f, a, err := s.scope(ctx, q)
+func (s *Service) List(ctx context.Context, q ListQuery) ([]*domain.Booking, string, error) {
+	f, a, err := s.filter(ctx, q)
 	if err != nil {
 		return nil, "", err
 	}
@@ -45,24 +45,11 @@ func (s *Service) List(ctx context.Context, q ListQuery) ([]domain.Booking, stri
 	return bs, next, err
 }
 
-// scope narrows a query to what the caller may see.
-func (s *Service) scope(ctx context.Context, q ListQuery) (postgres.Filter, domain.Actor, error) {
-	a, err := actor(ctx)
+// filter is the store's filter for q as the caller may see it.
+func (s *Service) filter(ctx context.Context, q ListQuery) (Filter, domain.Actor, error) {
+	f, a, err := scope(ctx, q.Filter)
 	if err != nil {
-		return postgres.Filter{}, a, err
-	}
-	f := q.Filter
-	switch a.Role {
-	case domain.RoleMentee:
-		if f.MenteeID != "" && f.MenteeID != a.ID {
-			return f, a, apperr.Wrap(domain.ErrNotAllowedForRole, "a mentee lists their own bookings")
-		}
-		f.MenteeID = a.ID
-	case domain.RoleMentor:
-		if f.MentorID != "" && f.MentorID != a.ID {
-			return f, a, apperr.Wrap(domain.ErrNotAllowedForRole, "a mentor lists their own bookings")
-		}
-		f.MentorID = a.ID
+		return f, a, err
 	}
 	if !f.StartAfter.IsZero() && !f.StartBefore.IsZero() && !f.StartAfter.Before(f.StartBefore) {
 		var v apperr.Violations
@@ -83,42 +70,48 @@ func (s *Service) scope(ctx context.Context, q ListQuery) (postgres.Filter, doma
 // maxExportRows bounds one export.
 const maxExportRows = 50000
 
-// Export writes the selected bookings as CSV, one row each, with times in UTC
-// (RFC 3339) and amounts in major units, which spreadsheets open as they are.
-func (s *Service) Export(ctx context.Context, q ListQuery) ([]byte, error) {
-	f, a, err := s.scope(ctx, q)
+// Export writes the selected bookings to w as CSV, one row each, with times
+// in UTC (RFC 3339) and amounts in major units with the currency's decimals
+// ("5000" JPY, "19.99" USD, "1.500" KWD), which spreadsheets open as they
+// are. With bom, the file begins with a UTF-8 byte-order mark, which Excel
+// needs to read non-ASCII names right and which simple CSV parsers take for
+// part of the first column's name; without, it begins with the header.
+// Rows are written as the store reads them, so memory does not grow with the
+// export.
+func (s *Service) Export(ctx context.Context, q ListQuery, bom bool, w io.Writer) error {
+	f, a, err := s.filter(ctx, q)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var buf bytes.Buffer
-	buf.WriteString("\ufeff") // a BOM, so spreadsheets read UTF-8 names right
-	w := csv.NewWriter(&buf)
-	_ = w.Write([]string{"booking_id", "status", "start_time_utc", "end_time_utc", "mentor_id", "mentee_id",
+	if bom {
+		if _, err := io.WriteString(w, "\ufeff"); err != nil {
+			return err
+		}
+	}
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"booking_id", "status", "start_time_utc", "end_time_utc", "mentor_id", "mentee_id",
 		"mentee_name", "mentee_email", "offering", "party_size", "attendees", "payment_method", "payment_status",
 		"price", "refunded", "currency", "created_utc"})
-	f.PageSize, f.PageToken = 500, ""
 	rows := 0
-	for {
-		bs, next, err := s.store.List(ctx, f)
-		if err != nil {
-			return nil, err
+	err = s.store.Each(ctx, f, func(bk *domain.Booking) error {
+		if rows == maxExportRows {
+			return errEnough
 		}
-		for _, b := range bs {
-			b = b.VisibleTo(a)
-			_ = w.Write([]string{b.ID, string(b.Status), csvTime(b.Start), csvTime(b.End), b.MentorID, b.MenteeID,
-				csvSafe(b.MenteeName), csvSafe(b.MenteeEmail), csvSafe(b.OfferingName), strconv.Itoa(b.PartySize),
-				csvSafe(strings.Join(b.Attendees, "; ")), string(b.PaymentMethod), string(b.PaymentStatus),
-				major(b.Price.Amount), major(b.Refunded.Amount), b.Price.Currency, csvTime(b.CreatedAt)})
-		}
-		rows += len(bs)
-		if next == "" || rows >= maxExportRows {
-			break
-		}
-		f.PageToken = next
+		rows++
+		b := bk.VisibleTo(a).Snapshot()
+		return cw.Write([]string{b.ID, string(b.Status), csvTime(b.Start), csvTime(b.End), b.MentorID, b.MenteeID,
+			csvSafe(b.MenteeName), csvSafe(b.MenteeEmail), csvSafe(b.OfferingName), strconv.Itoa(b.PartySize),
+			csvSafe(strings.Join(b.Attendees, "; ")), string(b.PaymentMethod), string(b.PaymentStatus),
+			money.Decimal(b.Price.Currency, b.Price.Amount), money.Decimal(b.Price.Currency, b.Refunded.Amount), b.Price.Currency, csvTime(b.CreatedAt)})
+	})
+	if err != nil && err != errEnough {
+		return err
 	}
-	w.Flush()
-	return buf.Bytes(), w.Error()
+	cw.Flush()
+	return cw.Error()
 }
+
+var errEnough = fmt.Errorf("export row limit reached")
 
 func csvTime(t time.Time) string {
 	if t.IsZero() {
@@ -126,8 +119,6 @@ func csvTime(t time.Time) string {
 	}
 	return t.UTC().Format(time.RFC3339)
 }
-
-func major(minor int64) string { return fmt.Sprintf("%d.%02d", minor/100, minor%100) }
 
 // csvSafe keeps a spreadsheet from running a cell as a formula.
 func csvSafe(s string) string {
@@ -138,13 +129,13 @@ func csvSafe(s string) string {
 }
 
 // CompleteSession completes every booking of one class session that is not
-// marked no-show, in one call (seed 002's "Complete all").
-func (s *Service) CompleteSession(ctx context.Context, sessionID string) ([]domain.Booking, error) {
+// marked no-show, in one call ("complete all").
+func (s *Service) CompleteSession(ctx context.Context, sessionID string) ([]*domain.Booking, error) {
 	a, err := actor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	f := postgres.Filter{SessionID: sessionID, PageSize: 500}
+	f := Filter{SessionID: sessionID, PageSize: 500}
 	if a.Role == domain.RoleMentor {
 		f.MentorID = a.ID
 	}
@@ -155,12 +146,12 @@ func (s *Service) CompleteSession(ctx context.Context, sessionID string) ([]doma
 	if len(bs) == 0 || a.Role == domain.RoleMentee {
 		return nil, apperr.Wrap(domain.ErrNotFound, "session not found")
 	}
-	out := make([]domain.Booking, 0, len(bs))
+	out := make([]*domain.Booking, 0, len(bs))
 	for _, b := range bs {
-		if b.Status == domain.StatusPendingConfirmation || b.Status.Upcoming() {
-			nb, err := s.Command(ctx, b.ID, workflow.UpdateComplete, workflow.Command{})
+		if b.Status() == domain.StatusPendingConfirmation || b.Status().Upcoming() {
+			nb, err := s.command(ctx, b.ID(), workflow.UpdateComplete, workflow.Command{})
 			if err != nil {
-				return nil, fmt.Errorf("booking %s: %w", b.ID, err)
+				return nil, fmt.Errorf("booking %s: %w", b.ID(), err)
 			}
 			b = nb
 		}

@@ -7,7 +7,7 @@ import (
 	"github.com/bookwell/bookwell/services/booking/internal/domain"
 )
 
-// PendingView is what the mentor sees to decide on a request (seed 000).
+// PendingView is what the mentor sees to decide on a request.
 type PendingView struct {
 	History    *MenteeHistory
 	TimeFree   bool
@@ -17,8 +17,9 @@ type PendingView struct {
 
 // pendingView asks reputation and scheduling; what they cannot answer now is
 // left out rather than failing the read.
-func (s *Service) pendingView(ctx context.Context, b domain.Booking) *PendingView {
+func (s *Service) pendingView(ctx context.Context, bk *domain.Booking) *PendingView {
 	v := &PendingView{TimeFree: true}
+	b := bk.Snapshot()
 	loc, err := time.LoadLocation(b.MentorTZ)
 	if err != nil {
 		loc = time.UTC
@@ -36,7 +37,7 @@ func (s *Service) pendingView(ctx context.Context, b domain.Booking) *PendingVie
 		}
 	}
 	if s.lookups.Conflict != nil && !b.Start.IsZero() {
-		if c, err := s.lookups.Conflict(ctx, b); err == nil {
+		if c, err := s.lookups.Conflict(ctx, b.ID, b.MentorID, domain.Session{Start: b.Start, End: b.End}); err == nil {
 			v.TimeFree, v.Conflict = c == "", c
 		}
 	}

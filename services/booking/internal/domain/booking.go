@@ -1,198 +1,104 @@
 // Package domain holds the Booking aggregate and the rules of its lifecycle:
-// pure types and functions, no transport and no storage. Every command has a
-// Check method (used by the workflow's update validators, so a refused command
-// leaves no trace) and a method that applies it.
+// pure types and functions, no transport and no storage. A booking changes
+// only through its methods, one file per command (approve.go, reject.go, …).
+// Each command has a Check method, which the workflow's update validators run
+// so that a refused command leaves no trace, and a method that checks again
+// and applies the change in one call. The product rules are described in
+// docs/product.md.
 package domain
 
 import (
+	"maps"
+	"slices"
 	"time"
-
-	"github.com/bookwell/bookwell/pkg/apperr"
 )
 
-// Status is where a booking stands in its lifecycle.
-type Status string
-
-// The statuses of DESIGN.md's lifecycle table.
-const (
-	StatusPending             Status = "PENDING"
-	StatusNegotiating         Status = "NEGOTIATING"
-	StatusAwaitingPayment     Status = "AWAITING_PAYMENT"
-	StatusConfirmed           Status = "CONFIRMED"
-	StatusPendingConfirmation Status = "PENDING_CONFIRMATION"
-	StatusCompleted           Status = "COMPLETED"
-	StatusNoShow              Status = "NO_SHOW"
-	StatusRejected            Status = "REJECTED"
-	StatusExpired             Status = "EXPIRED"
-	StatusCancelled           Status = "CANCELLED"
-)
-
-// Final reports whether the booking's status can no longer change. Money can
-// still move on a final booking (a goodwill refund, marking a manual refund).
-func (s Status) Final() bool {
-	switch s {
-	case StatusCompleted, StatusNoShow, StatusRejected, StatusExpired, StatusCancelled:
-		return true
-	}
-	return false
-}
-
-// Open reports whether the booking is a request still awaiting an answer.
-func (s Status) Open() bool { return s == StatusPending || s == StatusNegotiating }
-
-// Upcoming reports whether the booking is an approved session yet to happen.
-func (s Status) Upcoming() bool { return s == StatusConfirmed || s == StatusAwaitingPayment }
-
-// Role is who acts on a booking.
-type Role string
-
-// The roles.
-const (
-	RoleMentee Role = "MENTEE"
-	RoleMentor Role = "MENTOR"
-	RoleAdmin  Role = "ADMIN"
-	RoleSystem Role = "SYSTEM"
-)
-
-// Actor is who asked for a change.
-type Actor struct {
-	ID   string
-	Role Role
-}
-
-// System is bookwell itself acting: a timer or a policy.
-var System = Actor{Role: RoleSystem}
-
-// PaymentMethod is how a booking is paid.
-type PaymentMethod string
-
-// The payment methods.
-const (
-	PaymentNone         PaymentMethod = "NONE"
-	PaymentCard         PaymentMethod = "CARD"
-	PaymentBankTransfer PaymentMethod = "BANK_TRANSFER"
-	PaymentPayPal       PaymentMethod = "PAYPAL"
-	PaymentVenmo        PaymentMethod = "VENMO"
-	PaymentCash         PaymentMethod = "CASH"
-	PaymentBundle       PaymentMethod = "BUNDLE"
-)
-
-// Manual reports whether the mentor confirms receipt of the money by hand.
-func (m PaymentMethod) Manual() bool {
-	switch m {
-	case PaymentBankTransfer, PaymentPayPal, PaymentVenmo, PaymentCash:
-		return true
-	}
-	return false
-}
-
-// PaymentStatus is where a booking's money stands.
-type PaymentStatus string
-
-// The payment statuses.
-const (
-	PaymentStatusNone              PaymentStatus = "NONE"
-	PaymentStatusUnpaid            PaymentStatus = "UNPAID"
-	PaymentStatusAuthorized        PaymentStatus = "AUTHORIZED"
-	PaymentStatusPaid              PaymentStatus = "PAID"
-	PaymentStatusPartiallyRefunded PaymentStatus = "PARTIALLY_REFUNDED"
-	PaymentStatusRefunded          PaymentStatus = "REFUNDED"
-)
-
-// OfferingKind is the type of session.
-type OfferingKind string
-
-// The offering kinds.
-const (
-	OfferingIntro OfferingKind = "INTRO"
-	OfferingPaid  OfferingKind = "PAID"
-)
-
-// Money is an amount in a currency's minor unit.
-type Money struct {
-	Currency string
-	Amount   int64
-}
-
-// Proposal is another time one side suggested.
-type Proposal struct {
-	Start time.Time
-	By    Role
-	Note  string
-	At    time.Time
-}
-
-// CalendarLinks add a session to a calendar.
-type CalendarLinks struct {
-	Google, Yahoo, Outlook, ICS string
-}
-
-// Outcome is how a booking ended.
-type Outcome struct {
-	EndedBy Role
-	Reason  string
-	At      time.Time
-	Money   string // the money outcome in words
-	Late    bool   // a cancellation inside the late window
-}
-
-// Continuation is the mentor's decision after an intro session.
-type Continuation string
-
-// The continuation decisions.
-const (
-	ContinuationApproved Continuation = "APPROVED"
-	ContinuationRejected Continuation = "REJECTED"
-)
-
-// Booking is one mentee's booking of one session with one mentor. Its fields
-// are exported so that the workflow can carry it in its history; change it only
-// through the methods of this package.
+// Booking is one mentee's booking of one session with one mentor.
 type Booking struct {
-	ID         string
-	MentorID   string
-	MenteeID   string
-	OfferingID string
-	Status     Status
-	// Start and End are the session's time; zero while the mentor has to pick
-	// one of several PreferredStarts.
-	Start, End      time.Time
-	PreferredStarts []time.Time
-	Duration        time.Duration
+	id, mentorID, menteeID, offeringID string
+	status                             Status
+	// start and end are zero while the mentor has to pick one of several
+	// preferredStarts.
+	start, end      time.Time
+	preferredStarts []time.Time
+	duration        time.Duration
 
-	Message       string
-	IntakeAnswers map[string]string
-	PartySize     int
-	Attendees     []string
-	MenteeName    string
-	MenteeEmail   string
-	MenteeTZ      string
-	MentorTZ      string
+	message       string
+	intakeAnswers map[string]string
+	partySize     int
+	attendees     []string
+	menteeName    string
+	menteeEmail   string
+	menteeTZ      string
+	mentorTZ      string
 
-	OfferingKind OfferingKind
-	OfferingName string
+	offeringKind OfferingKind
+	offeringName string
 
-	PaymentMethod PaymentMethod
-	PaymentStatus PaymentStatus
-	Price         Money
-	Refunded      Money
-	BundleID      string
+	paymentMethod PaymentMethod
+	paymentStatus PaymentStatus
+	price         Money
+	refunded      Money
+	bundleID      string
+	// paymentAction is what the mentee needs to authenticate the card while
+	// the booking awaits it.
+	paymentAction *PaymentAction
+	// paymentDisputed: the mentee disputed the card payment with the bank.
+	paymentDisputed bool
 
-	MeetingURL string
-	Calendar   CalendarLinks
-	Proposal   *Proposal
-	Policy     Policy
-	ExpiresAt  time.Time
-	Outcome    *Outcome
+	meetingURL string
+	calendar   CalendarLinks
+	proposal   *Proposal
+	policy     Policy
+	expiresAt  time.Time
+	outcome    *Outcome
 
-	Continuation       Continuation
-	ContinuationReason string
-	MentorNotes        string
+	continuation       Continuation
+	continuationReason string
+	mentorNotes        string
 
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	FirstResponseAt time.Time
-	RemindedAt      time.Time
+	createdAt         time.Time
+	updatedAt         time.Time
+	firstResponseAt   time.Time
+	remindedAt        time.Time
+	sessionRemindedAt time.Time
+	version           int64
+}
+
+// Snapshot is everything a booking holds, as plain values: what storage, the
+// workflow's state and the API copy out of a booking (Booking.Snapshot) and
+// rebuild one from (Restore). Changing a Snapshot changes no booking.
+type Snapshot struct {
+	ID, MentorID, MenteeID, OfferingID string
+	Status                             Status
+	Start, End                         time.Time
+	PreferredStarts                    []time.Time
+	Duration                           time.Duration
+	Message                            string
+	IntakeAnswers                      map[string]string
+	PartySize                          int
+	Attendees                          []string
+	MenteeName, MenteeEmail            string
+	MenteeTZ, MentorTZ                 string
+	OfferingKind                       OfferingKind
+	OfferingName                       string
+	PaymentMethod                      PaymentMethod
+	PaymentStatus                      PaymentStatus
+	Price, Refunded                    Money
+	BundleID                           string
+	PaymentAction                      *PaymentAction
+	PaymentDisputed                    bool
+	MeetingURL                         string
+	Calendar                           CalendarLinks
+	Proposal                           *Proposal
+	Policy                             Policy
+	ExpiresAt                          time.Time
+	Outcome                            *Outcome
+	Continuation                       Continuation
+	ContinuationReason                 string
+	MentorNotes                        string
+	CreatedAt, UpdatedAt               time.Time
+	FirstResponseAt, RemindedAt        time.Time
 	// SessionRemindedAt is when both sides were reminded of the session (or
 	// when it was approved already inside the reminder window, which needs
 	// none).
@@ -201,37 +107,123 @@ type Booking struct {
 	Version int64
 }
 
+// Snapshot returns a copy of everything b holds.
+func (b *Booking) Snapshot() Snapshot {
+	return Snapshot{
+		ID: b.id, MentorID: b.mentorID, MenteeID: b.menteeID, OfferingID: b.offeringID, Status: b.status,
+		Start: b.start, End: b.end, PreferredStarts: slices.Clone(b.preferredStarts), Duration: b.duration,
+		Message: b.message, IntakeAnswers: maps.Clone(b.intakeAnswers), PartySize: b.partySize,
+		Attendees: slices.Clone(b.attendees), MenteeName: b.menteeName, MenteeEmail: b.menteeEmail,
+		MenteeTZ: b.menteeTZ, MentorTZ: b.mentorTZ, OfferingKind: b.offeringKind, OfferingName: b.offeringName,
+		PaymentMethod: b.paymentMethod, PaymentStatus: b.paymentStatus, Price: b.price, Refunded: b.refunded,
+		BundleID: b.bundleID, PaymentAction: clonePtr(b.paymentAction), PaymentDisputed: b.paymentDisputed,
+		MeetingURL: b.meetingURL, Calendar: b.calendar, Proposal: clonePtr(b.proposal),
+		Policy: b.policy, ExpiresAt: b.expiresAt, Outcome: clonePtr(b.outcome), Continuation: b.continuation,
+		ContinuationReason: b.continuationReason, MentorNotes: b.mentorNotes, CreatedAt: b.createdAt,
+		UpdatedAt: b.updatedAt, FirstResponseAt: b.firstResponseAt, RemindedAt: b.remindedAt,
+		SessionRemindedAt: b.sessionRemindedAt, Version: b.version,
+	}
+}
+
+// Restore rebuilds a booking that was saved as s.
+func Restore(s Snapshot) *Booking {
+	return &Booking{
+		id: s.ID, mentorID: s.MentorID, menteeID: s.MenteeID, offeringID: s.OfferingID, status: s.Status,
+		start: s.Start, end: s.End, preferredStarts: slices.Clone(s.PreferredStarts), duration: s.Duration,
+		message: s.Message, intakeAnswers: maps.Clone(s.IntakeAnswers), partySize: s.PartySize,
+		attendees: slices.Clone(s.Attendees), menteeName: s.MenteeName, menteeEmail: s.MenteeEmail,
+		menteeTZ: s.MenteeTZ, mentorTZ: s.MentorTZ, offeringKind: s.OfferingKind, offeringName: s.OfferingName,
+		paymentMethod: s.PaymentMethod, paymentStatus: s.PaymentStatus, price: s.Price, refunded: s.Refunded,
+		bundleID: s.BundleID, paymentAction: clonePtr(s.PaymentAction), paymentDisputed: s.PaymentDisputed,
+		meetingURL: s.MeetingURL, calendar: s.Calendar, proposal: clonePtr(s.Proposal),
+		policy: s.Policy, expiresAt: s.ExpiresAt, outcome: clonePtr(s.Outcome), continuation: s.Continuation,
+		continuationReason: s.ContinuationReason, mentorNotes: s.MentorNotes, createdAt: s.CreatedAt,
+		updatedAt: s.UpdatedAt, firstResponseAt: s.FirstResponseAt, remindedAt: s.RemindedAt,
+		sessionRemindedAt: s.SessionRemindedAt, version: s.Version,
+	}
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
+}
+
+// ID is the booking's id.
+func (b *Booking) ID() string { return b.id }
+
+// MentorID is the mentor's id.
+func (b *Booking) MentorID() string { return b.mentorID }
+
+// MenteeID is the mentee's id.
+func (b *Booking) MenteeID() string { return b.menteeID }
+
+// Status is where the booking stands.
+func (b *Booking) Status() Status { return b.status }
+
+// Start is the session's start; zero while the mentor has to pick one of the
+// preferred times.
+func (b *Booking) Start() time.Time { return b.start }
+
+// Version increases by one with every change.
+func (b *Booking) Version() int64 { return b.version }
+
+// PaymentStatus is where the booking's money stands.
+func (b *Booking) PaymentStatus() PaymentStatus { return b.paymentStatus }
+
+// SortTime is where the booking sorts by session time: its start, or its
+// earliest preferred time while the mentor has yet to pick one.
+func (b *Booking) SortTime() time.Time {
+	if b.start.IsZero() && len(b.preferredStarts) > 0 {
+		return b.preferredStarts[0]
+	}
+	return b.start
+}
+
 // SessionID names the session a booking is for: bookings of the same class at
 // the same time share it.
-func (b Booking) SessionID() string {
-	return SessionID(b.MentorID, b.OfferingID, b.Start)
+func (b *Booking) SessionID() string {
+	return SessionID(b.mentorID, b.offeringID, b.start)
 }
 
 // touch records a change.
 func (b *Booking) touch(now time.Time) {
-	b.UpdatedAt = now.UTC()
-	b.Version++
+	b.updatedAt = now.UTC()
+	b.version++
 }
 
 // transition moves the booking to s.
 func (b *Booking) transition(s Status, now time.Time) {
-	b.Status = s
+	b.status = s
 	b.touch(now)
 }
 
-// The errors the booking context returns, each with a reason a front end can
-// switch on.
-var (
-	ErrNotFound              = apperr.New(apperr.KindNotFound, "BOOKING_NOT_FOUND", "booking not found")
-	ErrWrongState            = apperr.New(apperr.KindConflict, "WRONG_STATE", "the booking is not in a state that allows this")
-	ErrRequestReused         = apperr.New(apperr.KindConflict, "REQUEST_ID_REUSED", "request_id was already used for a different booking")
-	ErrNotYourBooking        = apperr.New(apperr.KindPermissionDenied, "NOT_YOUR_BOOKING", "only the booking's mentor or mentee may do this")
-	ErrNotAllowedForRole     = apperr.New(apperr.KindPermissionDenied, "NOT_ALLOWED_FOR_ROLE", "your role may not do this")
-	ErrCancellationRefused   = apperr.New(apperr.KindConflict, "CANCELLATION_REFUSED", "this booking can no longer be cancelled")
-	ErrMentorCancelForbidden = apperr.New(apperr.KindConflict, "MENTOR_CANCEL_FORBIDDEN", "mentors cannot cancel a confirmed booking; ask the mentee to cancel it")
-	ErrNotYourTurn           = apperr.New(apperr.KindConflict, "NOT_YOUR_TURN", "the other side has to answer this proposal")
-	ErrSessionNotOver        = apperr.New(apperr.KindConflict, "SESSION_NOT_STARTED", "the session has not started yet")
-	ErrNotIntro              = apperr.New(apperr.KindConflict, "NOT_AN_INTRO_SESSION", "only intro sessions end with a continuation decision")
-	ErrNotManual             = apperr.New(apperr.KindConflict, "NOT_A_MANUAL_PAYMENT", "only bookings paid by bank transfer, PayPal, Venmo or cash are marked paid or refunded by hand")
-	ErrNothingToRefund       = apperr.New(apperr.KindConflict, "NOTHING_TO_REFUND", "there is no payment left to refund")
-)
+// close ends the booking with its outcome.
+func (b *Booking) close(s Status, a Actor, reason string, money endedWith, late bool, now time.Time) {
+	b.paymentStatus = money.payment.Status
+	b.refunded.Amount = money.payment.Refunded
+	b.proposal = nil
+	b.outcome = &Outcome{EndedBy: a.Role, Reason: reason, At: now.UTC(), Money: money.words, Late: late}
+	b.transition(s, now)
+}
+
+// VisibleTo returns b as actor may see it: the mentor's private notes are
+// removed for everyone but the mentor and admin.
+func (b *Booking) VisibleTo(a Actor) *Booking {
+	c := Restore(b.Snapshot())
+	if a.Role != RoleAdmin && !(a.Role == RoleMentor && a.ID == b.mentorID) {
+		c.mentorNotes = ""
+	}
+	if a.Role != RoleMentee && a.Role != RoleSystem {
+		c.paymentAction = nil // the client secret is the mentee's browser's only
+	}
+	return c
+}
+
+// CheckRead reports whether actor may see b.
+func (b *Booking) CheckRead(a Actor) error {
+	_, err := b.side(a)
+	return err
+}

@@ -12,9 +12,9 @@ type LateCancellation string
 
 // The late-cancellation policies.
 const (
-	// LateMentorPaid pays the mentor the fee minus commission (seed 004).
+	// LateMentorPaid pays the mentor the fee minus commission.
 	LateMentorPaid LateCancellation = "MENTOR_PAID"
-	// LateRefused refuses the cancellation (seed 001).
+	// LateRefused refuses the cancellation.
 	LateRefused LateCancellation = "REFUSED"
 )
 
@@ -22,6 +22,9 @@ const (
 // it is requested: the marketplace's defaults, overridden by the mentor's
 // settings.
 type Policy struct {
+	// Version is the marketplace policy's version the booking was requested
+	// under (0: the defaults nobody changed).
+	Version     int64
 	AutoApprove bool
 	// AutoApproveBundle approves at once the requests paid with a bundle
 	// credit: a mentee already in a paid series with this mentor.
@@ -38,7 +41,7 @@ type Policy struct {
 	// MentorMayCancel lets the mentor cancel a confirmed booking directly.
 	MentorMayCancel bool
 	// LateMentorWindow: a mentor cancellation or reschedule closer than this
-	// to the start counts as late (seed 003).
+	// to the start counts as late.
 	LateMentorWindow time.Duration
 	// AutoCompleteAfter is when, after its start, an unmarked session counts
 	// as completed.
@@ -52,9 +55,14 @@ type Policy struct {
 	// money (a goodwill refund, marking a manual refund) or decide on what
 	// follows (an intro's continuation).
 	AfterCare time.Duration
+	// AuthenticationTimeout is how long a request waits for the mentee to
+	// authenticate the card (3-D Secure) before it expires; zero means
+	// DefaultAuthenticationTimeout.
+	AuthenticationTimeout time.Duration
 }
 
-// DefaultPolicy is DESIGN.md's policy table.
+// DefaultPolicy is the marketplace's default policy (docs/product.md). It is
+// the only place the defaults are written.
 func DefaultPolicy() Policy {
 	return Policy{
 		ApprovalWindow:        7 * 24 * time.Hour,
@@ -90,8 +98,11 @@ func (p Policy) Validate() error {
 	if p.SessionReminderBefore < 0 {
 		v.Add("session_reminder_before", "must not be negative")
 	}
+	if p.AuthenticationTimeout < 0 {
+		v.Add("authentication_timeout", "must not be negative")
+	}
 	if p.LateMentorWindow < 0 {
-		v.Add("late_mentor_window", "must not be negative")
+		v.Add("late_change_window", "must not be negative")
 	}
 	if p.LateMenteeCancel != LateMentorPaid && p.LateMenteeCancel != LateRefused {
 		v.Add("late_mentee_cancellation", "must be MENTOR_PAID or REFUSED")
@@ -102,41 +113,29 @@ func (p Policy) Validate() error {
 	return v.Err()
 }
 
-// AutoApproves reports whether b is approved as soon as it is requested.
-func (b Booking) AutoApproves() bool {
-	return b.Policy.AutoApprove || (b.Policy.AutoApproveBundle && b.PaymentMethod == PaymentBundle)
-}
-
 // FreeUntil is the last moment a mentee may cancel with a full refund.
-func (b Booking) FreeUntil() time.Time {
-	if b.Start.IsZero() {
+func (b *Booking) FreeUntil() time.Time {
+	if b.start.IsZero() {
 		return time.Time{}
 	}
-	return b.Start.Add(-b.Policy.FreeCancelBefore)
+	return b.start.Add(-b.policy.FreeCancelBefore)
 }
 
 // CancellationSummary is the cancellation policy of b in a sentence.
-func (b Booking) CancellationSummary() string {
-	free := fmt.Sprintf("Free cancellation until %s before the session", human(b.Policy.FreeCancelBefore))
+func (b *Booking) CancellationSummary() string {
+	free := fmt.Sprintf("Free cancellation until %s before the session", human(b.policy.FreeCancelBefore))
 	var late string
-	switch b.Policy.LateMenteeCancel {
+	switch b.policy.LateMenteeCancel {
 	case LateRefused:
 		late = "after that it can no longer be cancelled"
 	default:
-		late = fmt.Sprintf("after that the mentor is paid the fee minus the %d%% commission", b.Policy.CommissionBps/100)
+		late = fmt.Sprintf("after that the mentor is paid the fee minus the %d%% commission", b.policy.CommissionBps/100)
 	}
 	mentor := "If the mentor cancels, you get a full refund."
-	if !b.Policy.MentorMayCancel {
+	if !b.policy.MentorMayCancel {
 		mentor = "The mentor cannot cancel; they will ask you to."
 	}
 	return free + "; " + late + ". " + mentor
-}
-
-// LateCancellationMoney says what a late mentee cancellation does with the
-// money, in words.
-func (b Booking) LateCancellationMoney() string {
-	return fmt.Sprintf("Cancelled less than %s before the session: the mentor is paid the fee minus the %d%% commission; no refund.",
-		human(b.Policy.FreeCancelBefore), b.Policy.CommissionBps/100)
 }
 
 func human(d time.Duration) string {

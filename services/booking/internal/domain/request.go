@@ -1,9 +1,6 @@
 package domain
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/mail"
 	"slices"
@@ -129,26 +126,12 @@ func (r Request) Validate(now time.Time) error {
 	return v.Err()
 }
 
-// Fingerprint identifies what a request asks for, so that a retry with the
-// same request_id can be told from a different request.
-func (r Request) Fingerprint() string {
-	n := r
-	n.Start = n.Start.UTC()
-	n.PreferredStarts = make([]time.Time, len(r.PreferredStarts))
-	for i, t := range r.PreferredStarts {
-		n.PreferredStarts[i] = t.UTC()
-	}
-	b, _ := json.Marshal(n) // plain data: cannot fail
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
-}
-
 // NewBooking returns the booking a valid request asks for, not yet requested:
-// the workflow fills in the offering from scheduling and the payment from
-// payments, then calls Requested.
-func NewBooking(id string, r Request, policy Policy, now time.Time) (Booking, error) {
+// the offering comes from scheduling (ApplyOffering) and the payment from
+// payments (Requested).
+func NewBooking(id string, r Request, policy Policy, now time.Time) (*Booking, error) {
 	if err := r.Validate(now); err != nil {
-		return Booking{}, err
+		return nil, err
 	}
 	prefs := make([]time.Time, len(r.PreferredStarts))
 	for i, t := range r.PreferredStarts {
@@ -160,16 +143,16 @@ func NewBooking(id string, r Request, policy Policy, now time.Time) (Booking, er
 		method = PaymentNone
 	}
 	now = now.UTC()
-	b := Booking{
-		ID: id, MentorID: r.MentorID, MenteeID: r.MenteeID, OfferingID: r.OfferingID,
-		PreferredStarts: prefs, Message: r.Message, IntakeAnswers: r.IntakeAnswers,
-		PartySize: max(r.PartySize, 1), Attendees: r.Attendees,
-		MenteeName: r.MenteeName, MenteeEmail: r.MenteeEmail, MenteeTZ: r.MenteeTZ,
-		PaymentMethod: method, PaymentStatus: PaymentStatusNone, BundleID: r.BundleID,
-		Policy: policy, CreatedAt: now, UpdatedAt: now,
+	b := &Booking{
+		id: id, mentorID: r.MentorID, menteeID: r.MenteeID, offeringID: r.OfferingID,
+		preferredStarts: prefs, message: r.Message, intakeAnswers: r.IntakeAnswers,
+		partySize: max(r.PartySize, 1), attendees: r.Attendees,
+		menteeName: r.MenteeName, menteeEmail: r.MenteeEmail, menteeTZ: r.MenteeTZ,
+		paymentMethod: method, paymentStatus: PaymentStatusNone, bundleID: r.BundleID,
+		policy: policy, createdAt: now, updatedAt: now,
 	}
 	if !r.Start.IsZero() {
-		b.Start = r.Start.UTC()
+		b.start = r.Start.UTC()
 	}
 	return b, nil
 }
@@ -187,17 +170,20 @@ type Offering struct {
 // ApplyOffering fills in what the offering decides. A free offering needs no
 // payment; a paid one needs a method.
 func (b *Booking) ApplyOffering(o Offering) error {
-	b.OfferingKind, b.OfferingName, b.Duration, b.MentorTZ = o.Kind, o.Name, o.Duration, o.MentorTZ
-	b.Price = Money{Currency: o.Price.Currency, Amount: o.Price.Amount * int64(b.PartySize)}
-	b.Refunded = Money{Currency: o.Price.Currency}
-	if !b.Start.IsZero() {
-		b.End = b.Start.Add(o.Duration)
+	if b.status != "" {
+		return wrongState(b, "the offering is fixed when the booking is requested")
 	}
-	if b.Price.Amount == 0 {
-		b.PaymentMethod = PaymentNone
+	b.offeringKind, b.offeringName, b.duration, b.mentorTZ = o.Kind, o.Name, o.Duration, o.MentorTZ
+	b.price = Money{Currency: o.Price.Currency, Amount: o.Price.Amount * int64(b.partySize)}
+	b.refunded = Money{Currency: o.Price.Currency}
+	if !b.start.IsZero() {
+		b.end = b.start.Add(o.Duration)
+	}
+	if b.price.Amount == 0 {
+		b.paymentMethod = PaymentNone
 		return nil
 	}
-	if b.PaymentMethod == PaymentNone {
+	if b.paymentMethod == PaymentNone {
 		var v apperr.Violations
 		v.Add("payment_method", "is required: this session is paid")
 		return v.Err()
@@ -205,23 +191,26 @@ func (b *Booking) ApplyOffering(o Offering) error {
 	return nil
 }
 
-// Requested makes the booking a PENDING request with its expiry.
-func (b *Booking) Requested(payment PaymentStatus) {
-	b.Status = StatusPending
-	b.PaymentStatus = payment
-	b.ExpiresAt = b.CreatedAt.Add(b.Policy.ApprovalWindow)
-	if first := b.earliestStart(); !first.IsZero() && first.Before(b.ExpiresAt) {
-		b.ExpiresAt = first
+// Requested makes the booking a PENDING request with its expiry: the
+// approval window, never past the session start.
+func (b *Booking) Requested(payment PaymentStatus) error {
+	if b.status != "" {
+		return wrongState(b, "the booking was already requested")
 	}
-	b.Version = 1
+	b.status = StatusPending
+	b.paymentStatus = payment
+	b.expiresAt = b.createdAt.Add(b.policy.ApprovalWindow)
+	if first := b.SortTime(); !first.IsZero() && first.Before(b.expiresAt) {
+		b.expiresAt = first
+	}
+	b.version = 1
+	return nil
 }
 
-func (b Booking) earliestStart() time.Time {
-	if !b.Start.IsZero() {
-		return b.Start
-	}
-	if len(b.PreferredStarts) > 0 {
-		return b.PreferredStarts[0]
-	}
-	return time.Time{}
+// AutoApproves reports whether b is approved as soon as it is requested.
+func (b *Booking) AutoApproves() bool {
+	return b.policy.AutoApprove || (b.policy.AutoApproveBundle && b.paymentMethod == PaymentBundle)
 }
+
+// Price is what the whole party pays.
+func (b *Booking) Price() Money { return b.price }

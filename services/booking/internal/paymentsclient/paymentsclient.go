@@ -6,9 +6,11 @@ package paymentsclient
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	paymentsv1 "github.com/bookwell/bookwell/gen/go/bookwell/payments/v1"
@@ -30,80 +32,99 @@ func New(api paymentsv1.PaymentsServiceClient, now func() time.Time) *Client {
 	return &Client{api: api, now: now}
 }
 
-func key(b domain.Booking, op string) string {
-	return fmt.Sprintf("booking/%s/%s/%d", b.ID, op, b.Version)
+func key(in workflow.PaymentInput, op string) string {
+	return fmt.Sprintf("booking/%s/%s/%d", in.ID, op, in.Version)
 }
 
-var methods = map[domain.PaymentMethod]paymentsv1.PaymentMethod{
-	domain.PaymentCard:         paymentsv1.PaymentMethod_PAYMENT_METHOD_CARD,
-	domain.PaymentBankTransfer: paymentsv1.PaymentMethod_PAYMENT_METHOD_BANK_TRANSFER,
-	domain.PaymentPayPal:       paymentsv1.PaymentMethod_PAYMENT_METHOD_PAYPAL,
-	domain.PaymentVenmo:        paymentsv1.PaymentMethod_PAYMENT_METHOD_VENMO,
-	domain.PaymentCash:         paymentsv1.PaymentMethod_PAYMENT_METHOD_CASH,
+var methods = map[string]paymentsv1.PaymentMethod{
+	string(domain.PaymentCard):         paymentsv1.PaymentMethod_PAYMENT_METHOD_CARD,
+	string(domain.PaymentBankTransfer): paymentsv1.PaymentMethod_PAYMENT_METHOD_BANK_TRANSFER,
+	string(domain.PaymentPayPal):       paymentsv1.PaymentMethod_PAYMENT_METHOD_PAYPAL,
+	string(domain.PaymentVenmo):        paymentsv1.PaymentMethod_PAYMENT_METHOD_VENMO,
+	string(domain.PaymentCash):         paymentsv1.PaymentMethod_PAYMENT_METHOD_CASH,
 }
 
-func result(b domain.Booking, p *paymentsv1.Payment) workflow.PaymentResult {
+func result(in workflow.PaymentInput, p *paymentsv1.Payment) workflow.PaymentResult {
 	r := workflow.PaymentResult{Refunded: p.GetRefundedAmount()}
 	switch p.GetStatus() {
 	case paymentsv1.PaymentStatus_PAYMENT_STATUS_UNPAID:
-		r.Status = domain.PaymentStatusUnpaid
+		r.Status = string(domain.PaymentStatusUnpaid)
 	case paymentsv1.PaymentStatus_PAYMENT_STATUS_AUTHORIZED:
-		r.Status = domain.PaymentStatusAuthorized
+		r.Status = string(domain.PaymentStatusAuthorized)
+		if t := p.GetAuthorizationExpireTime(); t != nil {
+			r.HoldLapses = t.AsTime().UTC()
+		}
+	case paymentsv1.PaymentStatus_PAYMENT_STATUS_REQUIRES_ACTION:
+		r.Status = string(domain.PaymentStatusAwaitingAuthentication)
 	case paymentsv1.PaymentStatus_PAYMENT_STATUS_PAID:
-		r.Status = domain.PaymentStatusPaid
+		r.Status = string(domain.PaymentStatusPaid)
 	case paymentsv1.PaymentStatus_PAYMENT_STATUS_PARTIALLY_REFUNDED:
-		r.Status = domain.PaymentStatusPartiallyRefunded
+		r.Status = string(domain.PaymentStatusPartiallyRefunded)
 	case paymentsv1.PaymentStatus_PAYMENT_STATUS_REFUNDED:
-		r.Status = domain.PaymentStatusRefunded
+		r.Status = string(domain.PaymentStatusRefunded)
 	case paymentsv1.PaymentStatus_PAYMENT_STATUS_VOIDED:
 		// A released card hold gave the money back; a manual payment
 		// never made leaves nothing to pay.
-		r.Status = domain.PaymentStatusNone
-		if b.PaymentMethod == domain.PaymentCard {
-			r.Status = domain.PaymentStatusRefunded
+		r.Status = string(domain.PaymentStatusNone)
+		if in.PaymentMethod == string(domain.PaymentCard) {
+			r.Status = string(domain.PaymentStatusRefunded)
 		}
 	default:
-		r.Status = domain.PaymentStatusNone
+		r.Status = string(domain.PaymentStatusNone)
 	}
 	return r
 }
 
-func unchanged(b domain.Booking) workflow.PaymentResult {
-	return workflow.PaymentResult{Status: b.PaymentStatus, Refunded: b.Refunded.Amount}
+// reasonOf is the reason of an application error from payments; "" for
+// any other error.
+func reasonOf(err error) string {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return ae.Reason
+	}
+	return ""
+}
+
+func unchanged(in workflow.PaymentInput) workflow.PaymentResult {
+	return workflow.PaymentResult{Status: in.PaymentStatus, Refunded: in.Refunded.Amount}
 }
 
 // Authorize holds a card payment or records a manual one; free sessions and
 // bundle credits need none now (a credit is used when the session happens).
-func (c *Client) Authorize(ctx context.Context, b domain.Booking, cardToken string) (workflow.PaymentResult, error) {
-	if b.Price.Amount == 0 || b.PaymentMethod == domain.PaymentNone {
-		return workflow.PaymentResult{Status: domain.PaymentStatusNone}, nil
+func (c *Client) Authorize(ctx context.Context, in workflow.PaymentInput, cardToken string) (workflow.PaymentResult, error) {
+	if in.Price.Amount == 0 || in.PaymentMethod == string(domain.PaymentNone) {
+		return workflow.PaymentResult{Status: string(domain.PaymentStatusNone)}, nil
 	}
-	if b.PaymentMethod == domain.PaymentBundle {
-		return workflow.PaymentResult{Status: domain.PaymentStatusNone}, c.checkBundle(ctx, b)
+	if in.PaymentMethod == string(domain.PaymentBundle) {
+		return workflow.PaymentResult{Status: string(domain.PaymentStatusNone)}, c.checkBundle(ctx, in)
 	}
 	r, err := c.api.AuthorizePayment(ctx, &paymentsv1.AuthorizePaymentRequest{
-		BookingId: b.ID, MenteeId: b.MenteeID, MentorId: b.MentorID, Amount: b.Price.Amount,
-		Currency: b.Price.Currency, Method: methods[b.PaymentMethod], Card: cardToken, IdempotencyKey: key(b, "authorize"),
+		BookingId: in.ID, MenteeId: in.MenteeID, MentorId: in.MentorID, Amount: in.Price.Amount,
+		Currency: in.Price.Currency, Method: methods[in.PaymentMethod], Card: cardToken, IdempotencyKey: key(in, "authorize"),
 	})
 	if err != nil {
-		return workflow.PaymentResult{}, apperr.FromStatus(err)
+		return workflow.PaymentResult{}, err
 	}
-	return result(b, r.GetPayment()), nil
+	res := result(in, r.GetPayment())
+	if a := r.GetNextAction(); a != nil && res.Status == string(domain.PaymentStatusAwaitingAuthentication) {
+		res.Action = &workflow.PaymentAction{ClientSecret: a.GetClientSecret(), RedirectURL: a.GetRedirectUrl()}
+	}
+	return res, nil
 }
 
 // ErrBundle is a bundle that cannot pay for this booking.
 var ErrBundle = apperr.New(apperr.KindConflict, "BUNDLE_NOT_USABLE", "that bundle cannot pay for this session")
 
-func (c *Client) checkBundle(ctx context.Context, b domain.Booking) error {
-	r, err := c.api.ListMenteeBundles(ctx, &paymentsv1.ListMenteeBundlesRequest{MenteeId: b.MenteeID})
+func (c *Client) checkBundle(ctx context.Context, in workflow.PaymentInput) error {
+	r, err := c.api.ListMenteeBundles(ctx, &paymentsv1.ListMenteeBundlesRequest{MenteeId: in.MenteeID})
 	if err != nil {
-		return apperr.FromStatus(err)
+		return err
 	}
 	for _, bu := range r.GetBundles() {
-		if bu.GetId() != b.BundleID {
+		if bu.GetId() != in.BundleID {
 			continue
 		}
-		if bu.GetMentorId() != b.MentorID || bu.GetStatus() != paymentsv1.BundleStatus_BUNDLE_STATUS_ACTIVE {
+		if bu.GetMentorId() != in.MentorID || bu.GetStatus() != paymentsv1.BundleStatus_BUNDLE_STATUS_ACTIVE {
 			return apperr.Wrap(ErrBundle, "the bundle is for another mentor, used up or cancelled")
 		}
 		return nil
@@ -112,88 +133,123 @@ func (c *Client) checkBundle(ctx context.Context, b domain.Booking) error {
 }
 
 // Capture takes a held card payment.
-func (c *Client) Capture(ctx context.Context, b domain.Booking) (workflow.PaymentResult, error) {
-	r, err := c.api.CapturePayment(ctx, &paymentsv1.CapturePaymentRequest{BookingId: b.ID, IdempotencyKey: key(b, "capture")})
+func (c *Client) Capture(ctx context.Context, in workflow.PaymentInput) (workflow.PaymentResult, error) {
+	r, err := c.api.CapturePayment(ctx, &paymentsv1.CapturePaymentRequest{BookingId: in.ID, IdempotencyKey: key(in, "capture")})
 	if err != nil {
-		return workflow.PaymentResult{}, apperr.FromStatus(err)
+		return workflow.PaymentResult{}, err
 	}
-	return result(b, r.GetPayment()), nil
+	return result(in, r.GetPayment()), nil
 }
 
 // Void gives everything back: releases a hold or an unpaid manual payment,
 // refunds a captured card payment in full. A manual payment already received
 // is refunded by the mentor off the platform.
-func (c *Client) Void(ctx context.Context, b domain.Booking) (workflow.PaymentResult, error) {
+func (c *Client) Void(ctx context.Context, in workflow.PaymentInput) (workflow.PaymentResult, error) {
 	switch {
-	case b.PaymentStatus == domain.PaymentStatusAuthorized || b.PaymentStatus == domain.PaymentStatusUnpaid:
-		r, err := c.api.VoidPayment(ctx, &paymentsv1.VoidPaymentRequest{BookingId: b.ID, IdempotencyKey: key(b, "void")})
-		if err != nil {
-			return workflow.PaymentResult{}, apperr.FromStatus(err)
+	case in.PaymentStatus == string(domain.PaymentStatusAuthorized) || in.PaymentStatus == string(domain.PaymentStatusUnpaid) ||
+		in.PaymentStatus == string(domain.PaymentStatusAwaitingAuthentication):
+		r, err := c.api.VoidPayment(ctx, &paymentsv1.VoidPaymentRequest{BookingId: in.ID, IdempotencyKey: key(in, "void")})
+		if reasonOf(err) == "PAYMENT_WRONG_STATE" && in.PaymentStatus == string(domain.PaymentStatusAwaitingAuthentication) {
+			// The processor ended the authentication first (failed, or
+			// completed and then voided): the payment says where it stands.
+			g, gerr := c.api.GetPayment(ctx, &paymentsv1.GetPaymentRequest{BookingId: in.ID})
+			if gerr != nil {
+				return workflow.PaymentResult{}, gerr
+			}
+			return result(in, g.GetPayment()), nil
 		}
-		return result(b, r.GetPayment()), nil
-	case b.PaymentMethod == domain.PaymentCard &&
-		(b.PaymentStatus == domain.PaymentStatusPaid || b.PaymentStatus == domain.PaymentStatusPartiallyRefunded):
-		return c.Refund(ctx, b, 0, "full refund")
+		if err != nil {
+			return workflow.PaymentResult{}, err
+		}
+		return result(in, r.GetPayment()), nil
+	case in.PaymentMethod == string(domain.PaymentCard) &&
+		(in.PaymentStatus == string(domain.PaymentStatusPaid) || in.PaymentStatus == string(domain.PaymentStatusPartiallyRefunded)):
+		if in.CommissionBps != nil {
+			// A captured booking is given everything back only when it is
+			// cancelled with a full refund: settle it as such, so that the
+			// payment says so (settlement FULL_REFUND) like a late one does.
+			return c.settle(ctx, in, paymentsv1.CancelledBy_CANCELLED_BY_UNSPECIFIED, paymentsv1.SettlementOutcome_SETTLEMENT_OUTCOME_FULL_REFUND)
+		}
+		return c.Refund(ctx, in, 0, "full refund")
 	}
-	return unchanged(b), nil
+	return unchanged(in), nil
 }
 
-// Settle pays the mentor for a late mentee cancellation.
-func (c *Client) Settle(ctx context.Context, b domain.Booking, s domain.Settlement, by domain.Role) (workflow.PaymentResult, error) {
+// Settle applies a cancellation's settlement, as the booking's policy
+// decided it, with the booking's commission and notice.
+func (c *Client) Settle(ctx context.Context, in workflow.PaymentInput, s domain.Settlement, by domain.Role) (workflow.PaymentResult, error) {
 	if s == domain.SettleFullRefund {
-		return c.Void(ctx, b)
+		return c.Void(ctx, in)
 	}
 	who := paymentsv1.CancelledBy_CANCELLED_BY_MENTEE
 	if by == domain.RoleMentor {
 		who = paymentsv1.CancelledBy_CANCELLED_BY_MENTOR
 	}
-	r, err := c.api.SettleCancellation(ctx, &paymentsv1.SettleCancellationRequest{
-		BookingId: b.ID, CancelledBy: who, SessionStartTime: timestamppb.New(b.Start),
-		CancelTime: timestamppb.New(c.now()), IdempotencyKey: key(b, "settle"),
-	})
-	if err != nil {
-		return workflow.PaymentResult{}, apperr.FromStatus(err)
+	outcome := paymentsv1.SettlementOutcome_SETTLEMENT_OUTCOME_UNSPECIFIED
+	if in.CommissionBps != nil {
+		outcome = paymentsv1.SettlementOutcome_SETTLEMENT_OUTCOME_MENTOR_PAID
 	}
-	return result(b, r.GetPayment()), nil
+	return c.settle(ctx, in, who, outcome)
+}
+
+func (c *Client) settle(ctx context.Context, in workflow.PaymentInput, who paymentsv1.CancelledBy, outcome paymentsv1.SettlementOutcome) (workflow.PaymentResult, error) {
+	req := &paymentsv1.SettleCancellationRequest{
+		BookingId: in.ID, CancelledBy: who, SessionStartTime: timestamppb.New(in.Start),
+		CancelTime: timestamppb.New(c.now()), IdempotencyKey: key(in, "settle"), Outcome: outcome,
+	}
+	if in.CommissionBps != nil {
+		bps := int32(*in.CommissionBps)
+		req.CommissionBps, req.FullRefundNotice = &bps, durationpb.New(in.FreeCancelBefore)
+	}
+	r, err := c.api.SettleCancellation(ctx, req)
+	if err != nil {
+		return workflow.PaymentResult{}, err
+	}
+	return result(in, r.GetPayment()), nil
 }
 
 // Refund returns amount (0: all that is left) to the mentee's card.
-func (c *Client) Refund(ctx context.Context, b domain.Booking, amount int64, note string) (workflow.PaymentResult, error) {
-	r, err := c.api.RefundPayment(ctx, &paymentsv1.RefundPaymentRequest{BookingId: b.ID, Amount: amount, Note: note, IdempotencyKey: key(b, "refund")})
+func (c *Client) Refund(ctx context.Context, in workflow.PaymentInput, amount int64, note string) (workflow.PaymentResult, error) {
+	r, err := c.api.RefundPayment(ctx, &paymentsv1.RefundPaymentRequest{BookingId: in.ID, Amount: amount, Note: note, IdempotencyKey: key(in, "refund")})
 	if err != nil {
-		return workflow.PaymentResult{}, apperr.FromStatus(err)
+		return workflow.PaymentResult{}, err
 	}
-	return result(b, r.GetPayment()), nil
+	return result(in, r.GetPayment()), nil
 }
 
 // MarkPaid records a manual payment received.
-func (c *Client) MarkPaid(ctx context.Context, b domain.Booking, mentorID string) (workflow.PaymentResult, error) {
-	r, err := c.api.MarkPaid(ctx, &paymentsv1.MarkPaidRequest{BookingId: b.ID, ActorId: b.MentorID, IdempotencyKey: key(b, "mark-paid")})
+func (c *Client) MarkPaid(ctx context.Context, in workflow.PaymentInput) (workflow.PaymentResult, error) {
+	r, err := c.api.MarkPaid(ctx, &paymentsv1.MarkPaidRequest{BookingId: in.ID, ActorId: in.MentorID, IdempotencyKey: key(in, "mark-paid")})
 	if err != nil {
-		return workflow.PaymentResult{}, apperr.FromStatus(err)
+		return workflow.PaymentResult{}, err
 	}
-	return result(b, r.GetPayment()), nil
+	return result(in, r.GetPayment()), nil
 }
 
 // MarkRefunded records a manual payment returned.
-func (c *Client) MarkRefunded(ctx context.Context, b domain.Booking, mentorID string) (workflow.PaymentResult, error) {
-	r, err := c.api.MarkRefunded(ctx, &paymentsv1.MarkRefundedRequest{BookingId: b.ID, ActorId: b.MentorID, IdempotencyKey: key(b, "mark-refunded")})
+func (c *Client) MarkRefunded(ctx context.Context, in workflow.PaymentInput) (workflow.PaymentResult, error) {
+	r, err := c.api.MarkRefunded(ctx, &paymentsv1.MarkRefundedRequest{BookingId: in.ID, ActorId: in.MentorID, IdempotencyKey: key(in, "mark-refunded")})
 	if err != nil {
-		return workflow.PaymentResult{}, apperr.FromStatus(err)
+		return workflow.PaymentResult{}, err
 	}
-	return result(b, r.GetPayment()), nil
+	return result(in, r.GetPayment()), nil
 }
 
 // ReleasePayout makes the mentor's payout due; for a bundle booking it uses
 // one credit.
-func (c *Client) ReleasePayout(ctx context.Context, b domain.Booking) error {
-	if b.PaymentMethod == domain.PaymentBundle {
-		_, err := c.api.UseBundleCredit(ctx, &paymentsv1.UseBundleCreditRequest{BundleId: b.BundleID, BookingId: b.ID, IdempotencyKey: key(b, "credit")})
-		return apperr.FromStatus(err)
+func (c *Client) ReleasePayout(ctx context.Context, in workflow.PaymentInput) error {
+	if in.PaymentMethod == string(domain.PaymentBundle) {
+		_, err := c.api.UseBundleCredit(ctx, &paymentsv1.UseBundleCreditRequest{BundleId: in.BundleID, BookingId: in.ID, IdempotencyKey: key(in, "credit")})
+		return err
 	}
-	if b.PaymentStatus == domain.PaymentStatusNone {
+	if in.PaymentStatus == string(domain.PaymentStatusNone) {
 		return nil
 	}
-	_, err := c.api.ReleasePayout(ctx, &paymentsv1.ReleasePayoutRequest{BookingId: b.ID, IdempotencyKey: key(b, "payout")})
-	return apperr.FromStatus(err)
+	req := &paymentsv1.ReleasePayoutRequest{BookingId: in.ID, IdempotencyKey: key(in, "payout")}
+	if in.CommissionBps != nil {
+		bps := int32(*in.CommissionBps)
+		req.CommissionBps = &bps
+	}
+	_, err := c.api.ReleasePayout(ctx, req)
+	return err
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 
 	reputationv1 "github.com/bookwell/bookwell/gen/go/bookwell/reputation/v1"
-	"github.com/bookwell/bookwell/pkg/apperr"
 	"github.com/bookwell/bookwell/services/booking/internal/app"
 	"github.com/bookwell/bookwell/services/booking/internal/domain"
 )
@@ -16,7 +15,7 @@ func History(api reputationv1.ReputationServiceClient) func(ctx context.Context,
 	return func(ctx context.Context, menteeID string) (app.MenteeHistory, error) {
 		r, err := api.GetMenteeHistory(ctx, &reputationv1.GetMenteeHistoryRequest{MenteeId: menteeID})
 		if err != nil {
-			return app.MenteeHistory{}, apperr.FromStatus(err)
+			return app.MenteeHistory{}, err
 		}
 		h := r.GetHistory()
 		out := app.MenteeHistory{

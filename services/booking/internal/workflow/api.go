@@ -1,10 +1,12 @@
 // Package workflow is the BookingWorkflow, one per booking, the single writer
-// of the booking's status, and the activities it runs.
+// of the booking's status, the activities it runs, and the client the use
+// cases reach it with. One file per command (approve.go, reject.go, …).
 package workflow
 
 import (
 	"time"
 
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 
@@ -15,7 +17,7 @@ import (
 const TaskQueue = "booking"
 
 // Names of the workflow's updates and queries. Every update takes a Command
-// and returns the booking as the actor may see it.
+// and returns the booking's State as the actor may see it.
 const (
 	UpdateCreate       = "create"
 	UpdateApprove      = "approve"
@@ -32,7 +34,9 @@ const (
 	UpdateContinuation = "decideContinuation"
 	UpdateNotes        = "notes"
 	UpdateMessage      = "message"
-	// QueryBooking returns the booking as the workflow holds it.
+	// UpdatePayment carries what the card processor reported (Command.Payment).
+	UpdatePayment = "payment"
+	// QueryBooking returns the booking's State as the workflow holds it.
 	QueryBooking = "booking"
 )
 
@@ -49,16 +53,20 @@ var (
 )
 
 // SearchAttributes returns b's search attributes.
-func SearchAttributes(b domain.Booking) temporal.SearchAttributes {
+func SearchAttributes(b *domain.Booking) temporal.SearchAttributes {
 	updates := []temporal.SearchAttributeUpdate{
-		StatusKey.ValueSet(string(b.Status)),
-		MentorKey.ValueSet(b.MentorID),
-		MenteeKey.ValueSet(b.MenteeID),
+		StatusKey.ValueSet(string(b.Status())),
+		MentorKey.ValueSet(b.MentorID()),
+		MenteeKey.ValueSet(b.MenteeID()),
 	}
-	if start := b.Start; !start.IsZero() {
+	if start := b.SortTime(); !start.IsZero() {
 		updates = append(updates, SessionStartKey.ValueSet(start))
-	} else if len(b.PreferredStarts) > 0 {
-		updates = append(updates, SessionStartKey.ValueSet(b.PreferredStarts[0]))
+	}
+	if d := b.NextDeadline(); !d.IsZero() {
+		updates = append(updates, NextDeadlineKey.ValueSet(d))
+	}
+	if ps := b.PaymentStatus(); ps != "" {
+		updates = append(updates, PaymentStatusKey.ValueSet(string(ps)))
 	}
 	return temporal.NewSearchAttributes(updates...)
 }
@@ -66,41 +74,42 @@ func SearchAttributes(b domain.Booking) temporal.SearchAttributes {
 // RegisteredSearchAttributes lists the attributes with placeholder values, in
 // the form a dev server takes to register them.
 func RegisteredSearchAttributes() temporal.SearchAttributes {
-	return SearchAttributes(domain.Booking{Start: time.Unix(0, 0)})
+	return temporal.NewSearchAttributes(StatusKey.ValueSet(""), MentorKey.ValueSet(""), MenteeKey.ValueSet(""),
+		SessionStartKey.ValueSet(time.Unix(0, 0)), NextDeadlineKey.ValueSet(time.Unix(0, 0)), PaymentStatusKey.ValueSet(""))
 }
 
-// Input starts a booking's workflow.
-type Input struct {
-	// Booking is the request, validated, not yet held or paid.
-	Booking domain.Booking
-	// Fingerprint identifies the request, to tell a retry from a reuse of
-	// its request_id.
-	Fingerprint string
-	// CardToken authorizes a card payment; it goes to payments only.
-	CardToken string
-}
-
-// Command is the argument of every update: who asks, and what they give.
-type Command struct {
-	Actor domain.Actor
-	// Start: the time picked on approval, or proposed.
-	Start time.Time
-	// Reason: of a rejection, cancellation or continuation refusal.
-	Reason string
-	// Note: with a proposal or a refund.
-	Note string
-	// Amount: of a refund, in minor units; 0 is all that is left.
-	Amount int64
-	// Approve: the continuation decision.
-	Approve bool
-	// Text: private notes, or a message's body.
-	Text string
-	// Fingerprint: of a create.
-	Fingerprint string
+// SearchAttributeKeys are the attributes the workflow sets, which the
+// bootstrap registers.
+func SearchAttributeKeys() []temporal.SearchAttributeKey {
+	return []temporal.SearchAttributeKey{StatusKey, MentorKey, MenteeKey, SessionStartKey, NextDeadlineKey, PaymentStatusKey}
 }
 
 // Register puts the workflow and the activities on a worker.
 func Register(r worker.Registry, a *Activities) {
 	r.RegisterWorkflow(BookingWorkflow)
 	r.RegisterActivity(a)
+}
+
+// WorkerOptions are the booking worker's settings (docs/benchmarks.md says
+// what each is worth).
+func WorkerOptions() worker.Options {
+	return worker.Options{}
+}
+
+// stickyCacheSize is how many bookings' workflows a worker keeps in memory
+// between their tasks (the SDK's default is 10,000). A cached booking costs
+// about 40 KB; one that is not cached replays its history (11 to 40 events)
+// at its next task, which a pending booking has days later. At 4,096 a
+// worker holding 100,000 pending bookings stays well under 512 MiB
+// (docs/benchmarks.md).
+const stickyCacheSize = 4096
+
+// NewWorker returns a worker on TaskQueue with the workflow and a's
+// activities registered, not yet started. It sets the process's sticky
+// cache size, shared by its workers.
+func NewWorker(c client.Client, a *Activities) worker.Worker {
+	worker.SetStickyWorkflowCacheSize(stickyCacheSize)
+	w := worker.New(c, TaskQueue, WorkerOptions())
+	Register(w, a)
+	return w
 }

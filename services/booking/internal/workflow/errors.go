@@ -11,8 +11,12 @@ import (
 )
 
 // Application errors cross Temporal (from a validator or an activity to the
-// client) as non-retryable ApplicationErrors whose type carries the apperr kind
-// and reason, and whose details carry field violations.
+// client) as ApplicationErrors whose type carries the apperr kind and reason,
+// and whose details carry field violations. They are non-retryable, except an
+// unavailable dependency's, which is retried until it comes back. A refusal
+// (invalid, not found, slot taken, not allowed: the caller's doing, a 4xx) is
+// benign: the SDK logs it at DEBUG, not as an ERROR "Activity error.", does
+// not count it as a failure in its metrics, and the span is not an error.
 const errTypePrefix = "apperr:"
 
 // toApplicationError converts an apperr error; any other error is returned as
@@ -21,12 +25,22 @@ func toApplicationError(err error) error {
 	var ve *apperr.ValidationError
 	if errors.As(err, &ve) {
 		return temporal.NewApplicationErrorWithOptions(ve.Error(), errTypePrefix+"invalid",
-			temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{ve.Violations}})
+			temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{ve.Violations}, Category: temporal.ApplicationErrorCategoryBenign})
 	}
 	var ae *apperr.Error
 	if errors.As(err, &ae) {
-		return temporal.NewNonRetryableApplicationError(ae.Message,
-			errTypePrefix+strconv.Itoa(int(ae.Kind))+":"+ae.Reason, nil)
+		typ := errTypePrefix + strconv.Itoa(int(ae.Kind)) + ":" + ae.Reason
+		if ae.Kind == apperr.KindUnavailable {
+			// A dependency that is down (the card provider, a database
+			// restarting) comes back: the call is retried like any other
+			// infrastructure failure instead of failing the command for good.
+			return temporal.NewApplicationError(ae.Message, typ)
+		}
+		opts := temporal.ApplicationErrorOptions{NonRetryable: true}
+		if ae.Kind != apperr.KindInternal {
+			opts.Category = temporal.ApplicationErrorCategoryBenign
+		}
+		return temporal.NewApplicationErrorWithOptions(ae.Message, typ, opts)
 	}
 	return err
 }

@@ -1,5 +1,5 @@
 -- +goose Up
--- Columns the bookings list filters, searches and orders by (seed 002).
+-- Columns the bookings list filters, searches and orders by.
 ALTER TABLE bookings
     ALTER COLUMN start_time DROP NOT NULL,
     ALTER COLUMN end_time DROP NOT NULL,

@@ -1,4 +1,4 @@
-package app
+package workflow
 
 import (
 	"context"
@@ -36,8 +36,7 @@ func TestTransientTemporalFailuresAreRetriedAndAnswersAreNot(t *testing.T) {
 		t.Fatalf("a lasting outage: %v after %d calls; want the error after 3", err, calls)
 	}
 	// What the caller sees: a retryable busy error, not Temporal's message.
-	s := &Service{store: nil}
-	got := s.fromTemporal(context.Background(), "x", err)
+	got := fromClient(err)
 	var ae *apperr.Error
 	if !errors.Is(got, ErrBusy) || !errors.As(got, &ae) || ae.Message != ErrBusy.Message {
 		t.Fatalf("mapped to %v; want BOOKING_BUSY", got)

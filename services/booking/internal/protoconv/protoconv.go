@@ -1,28 +1,32 @@
-// Package convert translates between the booking domain and its protobuf
+// Package protoconv translates between the booking domain and its protobuf
 // types, for the gRPC API and for the events the booking context publishes.
-package convert
+package protoconv
 
 import (
 	"time"
+
+	"github.com/google/uuid"
 
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	bookingv1 "github.com/bookwell/bookwell/gen/go/bookwell/booking/v1"
+	"github.com/bookwell/bookwell/pkg/events"
 	"github.com/bookwell/bookwell/services/booking/internal/domain"
 )
 
 var statusToProto = map[domain.Status]bookingv1.BookingStatus{
-	domain.StatusPending:             bookingv1.BookingStatus_BOOKING_STATUS_PENDING,
-	domain.StatusNegotiating:         bookingv1.BookingStatus_BOOKING_STATUS_NEGOTIATING,
-	domain.StatusAwaitingPayment:     bookingv1.BookingStatus_BOOKING_STATUS_AWAITING_PAYMENT,
-	domain.StatusConfirmed:           bookingv1.BookingStatus_BOOKING_STATUS_CONFIRMED,
-	domain.StatusPendingConfirmation: bookingv1.BookingStatus_BOOKING_STATUS_PENDING_CONFIRMATION,
-	domain.StatusCompleted:           bookingv1.BookingStatus_BOOKING_STATUS_COMPLETED,
-	domain.StatusNoShow:              bookingv1.BookingStatus_BOOKING_STATUS_NO_SHOW,
-	domain.StatusRejected:            bookingv1.BookingStatus_BOOKING_STATUS_REJECTED,
-	domain.StatusExpired:             bookingv1.BookingStatus_BOOKING_STATUS_EXPIRED,
-	domain.StatusCancelled:           bookingv1.BookingStatus_BOOKING_STATUS_CANCELLED,
+	domain.StatusPending:                bookingv1.BookingStatus_BOOKING_STATUS_PENDING,
+	domain.StatusNegotiating:            bookingv1.BookingStatus_BOOKING_STATUS_NEGOTIATING,
+	domain.StatusAwaitingPayment:        bookingv1.BookingStatus_BOOKING_STATUS_AWAITING_PAYMENT,
+	domain.StatusConfirmed:              bookingv1.BookingStatus_BOOKING_STATUS_CONFIRMED,
+	domain.StatusPendingConfirmation:    bookingv1.BookingStatus_BOOKING_STATUS_PENDING_CONFIRMATION,
+	domain.StatusCompleted:              bookingv1.BookingStatus_BOOKING_STATUS_COMPLETED,
+	domain.StatusNoShow:                 bookingv1.BookingStatus_BOOKING_STATUS_NO_SHOW,
+	domain.StatusRejected:               bookingv1.BookingStatus_BOOKING_STATUS_REJECTED,
+	domain.StatusExpired:                bookingv1.BookingStatus_BOOKING_STATUS_EXPIRED,
+	domain.StatusCancelled:              bookingv1.BookingStatus_BOOKING_STATUS_CANCELLED,
+	domain.StatusAwaitingAuthentication: bookingv1.BookingStatus_BOOKING_STATUS_AWAITING_AUTHENTICATION,
 }
 
 var roleToProto = map[domain.Role]bookingv1.Role{
@@ -43,12 +47,13 @@ var methodToProto = map[domain.PaymentMethod]bookingv1.PaymentMethod{
 }
 
 var paymentStatusToProto = map[domain.PaymentStatus]bookingv1.PaymentStatus{
-	domain.PaymentStatusNone:              bookingv1.PaymentStatus_PAYMENT_STATUS_NONE,
-	domain.PaymentStatusUnpaid:            bookingv1.PaymentStatus_PAYMENT_STATUS_UNPAID,
-	domain.PaymentStatusAuthorized:        bookingv1.PaymentStatus_PAYMENT_STATUS_AUTHORIZED,
-	domain.PaymentStatusPaid:              bookingv1.PaymentStatus_PAYMENT_STATUS_PAID,
-	domain.PaymentStatusPartiallyRefunded: bookingv1.PaymentStatus_PAYMENT_STATUS_PARTIALLY_REFUNDED,
-	domain.PaymentStatusRefunded:          bookingv1.PaymentStatus_PAYMENT_STATUS_REFUNDED,
+	domain.PaymentStatusNone:                   bookingv1.PaymentStatus_PAYMENT_STATUS_NONE,
+	domain.PaymentStatusUnpaid:                 bookingv1.PaymentStatus_PAYMENT_STATUS_UNPAID,
+	domain.PaymentStatusAuthorized:             bookingv1.PaymentStatus_PAYMENT_STATUS_AUTHORIZED,
+	domain.PaymentStatusPaid:                   bookingv1.PaymentStatus_PAYMENT_STATUS_PAID,
+	domain.PaymentStatusPartiallyRefunded:      bookingv1.PaymentStatus_PAYMENT_STATUS_PARTIALLY_REFUNDED,
+	domain.PaymentStatusRefunded:               bookingv1.PaymentStatus_PAYMENT_STATUS_REFUNDED,
+	domain.PaymentStatusAwaitingAuthentication: bookingv1.PaymentStatus_PAYMENT_STATUS_AWAITING_AUTHENTICATION,
 }
 
 var kindToProto = map[domain.OfferingKind]bookingv1.OfferingKind{
@@ -75,13 +80,13 @@ func StatusFromProto(s bookingv1.BookingStatus) domain.Status { return reverse(s
 // RoleToProto converts a role.
 func RoleToProto(r domain.Role) bookingv1.Role { return roleToProto[r] }
 
-// MethodFromProto converts a payment method; UNSPECIFIED gives "".
-func MethodFromProto(m bookingv1.PaymentMethod) domain.PaymentMethod {
+// PaymentMethodFromProto converts a payment method; UNSPECIFIED gives "".
+func PaymentMethodFromProto(m bookingv1.PaymentMethod) domain.PaymentMethod {
 	return reverse(methodToProto)[m]
 }
 
-// LateFromProto converts a late-cancellation policy.
-func LateFromProto(l bookingv1.LateCancellation) domain.LateCancellation {
+// LateCancellationFromProto converts a late-cancellation policy.
+func LateCancellationFromProto(l bookingv1.LateCancellation) domain.LateCancellation {
 	return reverse(lateToProto)[l]
 }
 
@@ -93,8 +98,9 @@ func reverse[K comparable, V comparable](m map[K]V) map[V]K {
 	return r
 }
 
-// ToProto converts a booking for the API and for events.
-func ToProto(b domain.Booking) *bookingv1.Booking {
+// BookingToProto converts a booking for the API and for events.
+func BookingToProto(bk *domain.Booking) *bookingv1.Booking {
+	b := bk.Snapshot()
 	p := &bookingv1.Booking{
 		Id:                  b.ID,
 		MentorId:            b.MentorID,
@@ -127,8 +133,13 @@ func ToProto(b domain.Booking) *bookingv1.Booking {
 		BundleId:            b.BundleID,
 		MentorNotes:         b.MentorNotes,
 		FirstResponseTime:   ts(b.FirstResponseAt),
-		SessionId:           b.SessionID(),
-		CancellationSummary: b.CancellationSummary(),
+		SessionId:           bk.SessionID(),
+		CancellationSummary: bk.CancellationSummary(),
+		PolicyVersion:       b.Policy.Version,
+		PaymentDisputed:     b.PaymentDisputed,
+	}
+	if a := b.PaymentAction; a != nil {
+		p.PaymentAction = &bookingv1.PaymentAction{ClientSecret: a.ClientSecret, RedirectUrl: a.RedirectURL, ExpireTime: ts(a.ExpiresAt)}
 	}
 	for _, t := range b.PreferredStarts {
 		p.PreferredStartTimes = append(p.PreferredStartTimes, timestamppb.New(t))
@@ -144,11 +155,11 @@ func ToProto(b domain.Booking) *bookingv1.Booking {
 	}
 	if b.Status != "" {
 		p.CancellationPolicy = &bookingv1.CancellationPolicy{
-			FreeUntil:              ts(b.FreeUntil()),
+			FreeUntil:              ts(bk.FreeUntil()),
 			LateMenteeCancellation: lateToProto[b.Policy.LateMenteeCancel],
 			MentorMayCancel:        b.Policy.MentorMayCancel,
 			CommissionBps:          int32(b.Policy.CommissionBps),
-			Summary:                b.CancellationSummary(),
+			Summary:                bk.CancellationSummary(),
 		}
 	}
 	return p
@@ -160,12 +171,12 @@ func RequestFromProto(p *bookingv1.Booking) domain.Request {
 		MentorID:      p.GetMentorId(),
 		MenteeID:      p.GetMenteeId(),
 		OfferingID:    p.GetOfferingId(),
-		Start:         FromTS(p.GetStartTime()),
+		Start:         TimeFromProto(p.GetStartTime()),
 		Message:       p.GetMessage(),
 		IntakeAnswers: p.GetIntakeAnswers(),
 		PartySize:     int(p.GetPartySize()),
 		Attendees:     p.GetAttendeeNames(),
-		PaymentMethod: MethodFromProto(p.GetPaymentMethod()),
+		PaymentMethod: PaymentMethodFromProto(p.GetPaymentMethod()),
 		BundleID:      p.GetBundleId(),
 		MenteeName:    p.GetMenteeName(),
 		MenteeEmail:   p.GetMenteeEmail(),
@@ -180,8 +191,8 @@ func RequestFromProto(p *bookingv1.Booking) domain.Request {
 	return r
 }
 
-// PolicyToSettings converts a mentor's policy for the API.
-func PolicyToSettings(mentorID string, p domain.Policy) *bookingv1.BookingSettings {
+// SettingsToProto converts a mentor's policy for the API.
+func SettingsToProto(mentorID string, p domain.Policy) *bookingv1.BookingSettings {
 	return &bookingv1.BookingSettings{
 		MentorId:                  mentorID,
 		AutoApprove:               p.AutoApprove,
@@ -209,10 +220,26 @@ func ts(t time.Time) *timestamppb.Timestamp {
 	return timestamppb.New(t)
 }
 
-// FromTS converts a timestamp; nil gives the zero time.
-func FromTS(t *timestamppb.Timestamp) time.Time {
+// TimeFromProto converts a timestamp; nil gives the zero time.
+func TimeFromProto(t *timestamppb.Timestamp) time.Time {
 	if t == nil {
 		return time.Time{}
 	}
 	return t.AsTime()
+}
+
+// ErasureToProto converts an erasure's audit record.
+func ErasureToProto(e domain.Erasure) *bookingv1.Erasure {
+	return &bookingv1.Erasure{Id: e.ID, Pseudonym: e.Pseudonym, RequestedBy: e.RequestedBy, Reason: e.Reason,
+		CreateTime: timestamppb.New(e.CreatedAt), Bookings: int32(e.Bookings)}
+}
+
+// UserErasedEvent is the event announcing e, erasing userID.
+func UserErasedEvent(e domain.Erasure, userID string) (events.Event, error) {
+	id, err := uuid.Parse(e.ID)
+	if err != nil {
+		return events.Event{}, err
+	}
+	return events.Wrap(id, bookingv1.EventType_EVENT_TYPE_USER_ERASED, e.CreatedAt,
+		&bookingv1.UserErased{ErasureId: e.ID, UserId: userID, Pseudonym: e.Pseudonym})
 }
