@@ -16,13 +16,11 @@ import (
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/proto"
 
+	paymentsv1 "github.com/bookwell/bookwell/gen/go/bookwell/payments/v1"
 	"github.com/bookwell/bookwell/pkg/apperr"
 	"github.com/bookwell/bookwell/pkg/events"
 	"github.com/bookwell/bookwell/services/payments/internal/domain"
 )
-
-// Source is the events' source.
-const Source = "payments"
 
 // namespace seeds the deterministic ids of ledger transactions and events.
 var namespace = uuid.MustParse("6f1f4c9e-2b0a-4a7e-9a55-6d0c2f1e8b11")
@@ -77,6 +75,12 @@ type Tx interface {
 	ContinuationApproved(ctx context.Context, mentorID, menteeID string) (bool, error)
 	// Post appends a balanced transaction to the ledger.
 	Post(ctx context.Context, lt domain.LedgerTx) error
+	// PaymentByRef finds the booking whose payment the provider knows as
+	// ref; ErrNotFound if none.
+	PaymentByRef(ctx context.Context, ref string) (string, error)
+	// AddProcessorEvent records a processor event as applied; false if
+	// its id was recorded before.
+	AddProcessorEvent(ctx context.Context, e domain.ProcessorEvent, bookingID string, changed bool) (bool, error)
 	// AddEvent writes an event to the outbox.
 	AddEvent(ctx context.Context, ev events.Event) error
 }
@@ -185,9 +189,10 @@ func post(ctx context.Context, tx Tx, ref, kind, currency, key string, ts []doma
 	return tx.Post(ctx, lt)
 }
 
-// emit writes an event whose id is derived from its type and the key.
-func emit(ctx context.Context, tx Tx, typ, key string, at time.Time, msg proto.Message) error {
-	ev, err := events.New(uuid.NewSHA1(namespace, []byte("event|"+typ+"|"+key)), typ, Source, at, msg)
+// emit writes an event of type t whose id is derived from its subject and
+// the key.
+func emit(ctx context.Context, tx Tx, t paymentsv1.EventType, key string, at time.Time, msg proto.Message) error {
+	ev, err := events.Wrap(uuid.NewSHA1(namespace, []byte("event|"+events.Subject(t)+"|"+key)), t, at, msg)
 	if err != nil {
 		return err
 	}

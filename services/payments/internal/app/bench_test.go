@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 )
@@ -10,7 +9,7 @@ import (
 // real database with the simulated processor: authorize, capture, release.
 func BenchmarkCardPayment(b *testing.B) {
 	e := newEnv(b)
-	ctx := context.Background()
+	ctx := admin
 	i := 0
 	for b.Loop() {
 		i++
@@ -30,7 +29,7 @@ func BenchmarkCardPayment(b *testing.B) {
 // BenchmarkIdempotentReplay measures a retry answered from the idempotency key.
 func BenchmarkIdempotentReplay(b *testing.B) {
 	e := newEnv(b)
-	ctx := context.Background()
+	ctx := admin
 	if _, err := e.svc.Authorize(ctx, cardOpen("b1", 10000), "a"); err != nil {
 		b.Fatal(err)
 	}

@@ -15,8 +15,13 @@ import (
 // BuyBundle charges a bundle of sessions by card (authorize and capture at
 // once) and holds the money in the bundle's escrow. The mentor must have
 // approved continuation with the mentee (DecideContinuation); nothing is
-// charged otherwise.
+// charged otherwise. A mentee buys for themselves: an order that names no
+// mentee is theirs.
 func (s *Service) BuyBundle(ctx context.Context, o domain.BundleOrder, key string) (domain.Bundle, error) {
+	var err error
+	if o.MenteeID, err = buyer(ctx, o.MenteeID); err != nil {
+		return domain.Bundle{}, err
+	}
 	if err := o.Validate(); err != nil {
 		return domain.Bundle{}, err
 	}
@@ -48,7 +53,7 @@ func (s *Service) BuyBundle(ctx context.Context, o domain.BundleOrder, key strin
 		if err := post(ctx, tx, b.ID, "bundle_purchase", b.Currency, key, ts); err != nil {
 			return domain.Bundle{}, err
 		}
-		return b, emit(ctx, tx, EventBundlePurchased, key, b.CreatedAt, &paymentsv1.BundlePurchased{Bundle: protoconv.Bundle(b)})
+		return b, emit(ctx, tx, paymentsv1.EventType_EVENT_TYPE_BUNDLE_PURCHASED, key, b.CreatedAt, &paymentsv1.BundlePurchased{Bundle: protoconv.BundleToProto(b)})
 	})
 }
 
@@ -56,6 +61,9 @@ func (s *Service) BuyBundle(ctx context.Context, o domain.BundleOrder, key strin
 // session's price less commission becomes payable to the mentor. A booking
 // uses at most one credit.
 func (s *Service) UseBundleCredit(ctx context.Context, bundleID, bookingID, key string) (domain.Bundle, error) {
+	if err := mayMoveMoney(ctx); err != nil {
+		return domain.Bundle{}, err
+	}
 	var v apperr.Violations
 	domain.CheckID(&v, "bundle_id", bundleID)
 	domain.CheckID(&v, "booking_id", bookingID)
@@ -90,7 +98,7 @@ func (s *Service) UseBundleCredit(ctx context.Context, bundleID, bookingID, key 
 		if err := post(ctx, tx, b.ID, "bundle_credit", b.Currency, key, ts); err != nil {
 			return domain.Bundle{}, err
 		}
-		return b, emit(ctx, tx, EventPayoutDue, key, now, &paymentsv1.PayoutDue{
+		return b, emit(ctx, tx, paymentsv1.EventType_EVENT_TYPE_PAYOUT_DUE, key, now, &paymentsv1.PayoutDue{
 			BookingId: bookingID, MentorId: b.MentorID, Amount: b.Price - commission,
 			CommissionAmount: commission, Currency: b.Currency,
 		})
@@ -103,6 +111,9 @@ var ErrCreditUsed = apperr.New(apperr.KindConflict, "BUNDLE_CREDIT_ALREADY_USED"
 // CancelBundle ends a bundle and refunds its unused sessions pro rata
 // through the card provider.
 func (s *Service) CancelBundle(ctx context.Context, bundleID, key string) (domain.Bundle, error) {
+	if err := mayMoveMoney(ctx); err != nil {
+		return domain.Bundle{}, err
+	}
 	var v apperr.Violations
 	domain.CheckID(&v, "bundle_id", bundleID)
 	checkKey(&v, key)
@@ -133,12 +144,17 @@ func (s *Service) CancelBundle(ctx context.Context, bundleID, key string) (domai
 		if err := post(ctx, tx, b.ID, "bundle_refund", b.Currency, key, ts); err != nil {
 			return domain.Bundle{}, err
 		}
-		return b, emit(ctx, tx, EventBundleCancelled, key, b.UpdatedAt, &paymentsv1.BundleCancelled{Bundle: protoconv.Bundle(b)})
+		return b, emit(ctx, tx, paymentsv1.EventType_EVENT_TYPE_BUNDLE_CANCELLED, key, b.UpdatedAt, &paymentsv1.BundleCancelled{Bundle: protoconv.BundleToProto(b)})
 	})
 }
 
-// MenteeBundles lists a mentee's bundles, newest first.
+// MenteeBundles lists a mentee's bundles, newest first: to a mentor, only
+// those bought with them.
 func (s *Service) MenteeBundles(ctx context.Context, menteeID string) ([]domain.Bundle, error) {
+	caller, err := mayListBundles(ctx, menteeID)
+	if err != nil {
+		return nil, err
+	}
 	var v apperr.Violations
 	domain.CheckID(&v, "mentee_id", menteeID)
 	if err := v.Err(); err != nil {
@@ -148,7 +164,7 @@ func (s *Service) MenteeBundles(ctx context.Context, menteeID string) ([]domain.
 	if errors.Is(err, domain.ErrBundleNotFound) {
 		return nil, nil
 	}
-	return bs, err
+	return visibleBundles(caller, bs), err
 }
 
 // DecideContinuation records a mentor's continuation decision after an intro

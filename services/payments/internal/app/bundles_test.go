@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"errors"
 	"testing"
 
@@ -13,7 +12,7 @@ import (
 
 func TestBundleCreditsAndProRataRefund(t *testing.T) {
 	e := newEnv(t)
-	ctx := context.Background()
+	ctx := admin
 	if _, err := e.svc.BuyBundle(ctx, domain.BundleOrder{MenteeID: "mentee-1", MentorID: "mentor-1", Sessions: 5, Price: 8000, Currency: "USD", Card: simcard.CardSuccess}, "too-early"); !errors.Is(err, domain.ErrContinuationRequired) {
 		t.Fatalf("buy without an approved continuation: %v", err)
 	}
@@ -64,7 +63,7 @@ func TestBundleCreditsAndProRataRefund(t *testing.T) {
 
 func TestBundleBadInput(t *testing.T) {
 	e := newEnv(t)
-	ctx := context.Background()
+	ctx := admin
 	e.approve(t, "mo", "me")
 	good := domain.BundleOrder{MenteeID: "me", MentorID: "mo", Sessions: 3, Price: 100, Currency: "USD", Card: simcard.CardSuccess}
 	for name, mut := range map[string]func(*domain.BundleOrder){

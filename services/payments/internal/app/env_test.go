@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/bookwell/bookwell/pkg/identity"
 	"github.com/bookwell/bookwell/pkg/pgdb"
 	"github.com/bookwell/bookwell/pkg/pgtest"
 	"github.com/bookwell/bookwell/services/payments/internal/app"
@@ -17,6 +18,10 @@ import (
 	"github.com/bookwell/bookwell/services/payments/internal/postgres"
 	"github.com/bookwell/bookwell/services/payments/internal/simcard"
 )
+
+// admin is the caller of these tests' use cases: who may do what is
+// app/authz.go's, tested through the gRPC API (grpcapi).
+var admin = identity.With(context.Background(), identity.Principal{Subject: "ops", Role: identity.RoleAdmin})
 
 // tb is what the helpers need of a *testing.T or a *rapid.T.
 type tb interface {

@@ -1,10 +1,10 @@
 package app_test
 
 import (
-	"context"
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/bookwell/bookwell/services/payments/internal/domain"
 )
@@ -14,7 +14,7 @@ import (
 // money moves once, in the ledger and at the card processor.
 func TestConcurrentRetriesMoveMoneyOnce(t *testing.T) {
 	e := newEnv(t)
-	ctx := context.Background()
+	ctx := admin
 	const n = 12
 	run := func(f func() (domain.Payment, error)) []domain.Payment {
 		var wg sync.WaitGroup
@@ -58,7 +58,7 @@ func TestConcurrentRetriesMoveMoneyOnce(t *testing.T) {
 // keys that together ask for more than was captured.
 func TestConcurrentRefundsNeverExceedCaptured(t *testing.T) {
 	e := newEnv(t)
-	ctx := context.Background()
+	ctx := admin
 	if _, err := e.svc.Authorize(ctx, cardOpen("b1", 10000), "a"); err != nil {
 		t.Fatal(err)
 	}
@@ -86,6 +86,46 @@ func TestConcurrentRefundsNeverExceedCaptured(t *testing.T) {
 	}
 	if p, _ := e.svc.Payment(ctx, "b1"); p.Refunded != 9000 {
 		t.Fatalf("refunded %d", p.Refunded)
+	}
+	e.checkLedger(t)
+}
+
+// TestARetriedSettlementGetsTheFirstAnswer retries a cancellation's
+// settlement under its key a moment later (an activity's next attempt after
+// its answer was lost): the retry gets the first result, not
+// IDEMPOTENCY_KEY_REUSED, and the mentee is refunded once. Another key is
+// refused: the cancellation was settled.
+func TestARetriedSettlementGetsTheFirstAnswer(t *testing.T) {
+	e := newEnv(t)
+	ctx := admin
+	if _, err := e.svc.Authorize(ctx, cardOpen("b1", 10000), "a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Capture(ctx, "b1", "c"); err != nil {
+		t.Fatal(err)
+	}
+	c := domain.Cancellation{SessionStart: sessionStart, CancelledAt: sessionStart.Add(-72 * time.Hour),
+		Decided: domain.SettlementFullRefund, Policy: &domain.Policy{CommissionBps: 1000, FullRefundNotice: 24 * time.Hour}}
+	first, err := e.svc.SettleCancellation(ctx, "b1", c, "settle")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.CancelledAt = c.CancelledAt.Add(3 * time.Second)
+	again, err := e.svc.SettleCancellation(ctx, "b1", c, "settle")
+	if err != nil {
+		t.Fatalf("the retry: %v", err)
+	}
+	if again.Refunded != 10000 || again.Settlement != first.Settlement || again.Refunded != first.Refunded {
+		t.Fatalf("the retry got %+v, the first %+v", again, first)
+	}
+	if got := e.scalar(t, `SELECT refunded FROM simcard_charges`); got != 10000 {
+		t.Fatalf("processor refunded %d, want 10000", got)
+	}
+	if got := e.scalar(t, `SELECT count(*) FROM outbox WHERE subject = 'payment.refunded'`); got != 1 {
+		t.Fatalf("%d refund events, want 1", got)
+	}
+	if _, err := e.svc.SettleCancellation(ctx, "b1", c, "settle-2"); !errors.Is(err, domain.ErrWrongState) {
+		t.Fatalf("a second settlement under another key: %v", err)
 	}
 	e.checkLedger(t)
 }

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"errors"
 	"net"
 	"testing"
@@ -27,7 +26,7 @@ func deadStripe(t *testing.T) domain.CardProvider {
 // retry under the same key goes through.
 func TestProviderOutageMovesNoMoney(t *testing.T) {
 	e := newEnv(t)
-	ctx := context.Background()
+	ctx := admin
 	down := e.with(deadStripe(t))
 	if _, err := down.Authorize(ctx, cardOpen("b1", 5000), "a1"); !errors.Is(err, domain.ErrProviderUnavailable) {
 		t.Fatalf("authorize during outage: %v", err)

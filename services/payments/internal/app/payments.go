@@ -11,23 +11,12 @@ import (
 	"github.com/bookwell/bookwell/services/payments/internal/protoconv"
 )
 
-// Event types, which are also NATS subjects on the PAYMENTS stream.
-const (
-	EventAuthorized = "payment.authorized"
-	EventCaptured   = "payment.captured"
-	EventVoided     = "payment.voided"
-	EventRefunded   = "payment.refunded"
-	EventMarkedPaid = "payment.marked_paid"
-	EventPayoutDue  = "payout.due"
-	// Bundles live on the PAYMENTS stream too, whose subjects are
-	// payment.> and payout.>.
-	EventBundlePurchased = "payment.bundle_purchased"
-	EventBundleCancelled = "payment.bundle_cancelled"
-)
-
 // Authorize opens a booking's payment: a card hold through the provider
 // (AUTHORIZED), or an UNPAID manual payment.
 func (s *Service) Authorize(ctx context.Context, o domain.Open, key string) (domain.Payment, error) {
+	if err := mayMoveMoney(ctx); err != nil {
+		return domain.Payment{}, err
+	}
 	if err := o.Validate(); err != nil {
 		return domain.Payment{}, err
 	}
@@ -60,8 +49,8 @@ func (s *Service) Authorize(ctx context.Context, o domain.Open, key string) (dom
 		if err := tx.InsertPayment(ctx, p); err != nil {
 			return domain.Payment{}, err
 		}
-		if p.Method == domain.MethodCard {
-			if err := emit(ctx, tx, EventAuthorized, key, now, &paymentsv1.PaymentAuthorized{Payment: protoconv.Payment(p)}); err != nil {
+		if p.Status == domain.StatusAuthorized {
+			if err := emit(ctx, tx, paymentsv1.EventType_EVENT_TYPE_AUTHORIZED, key, now, &paymentsv1.PaymentAuthorized{Payment: protoconv.PaymentToProto(p)}); err != nil {
 				return domain.Payment{}, err
 			}
 		}
@@ -101,6 +90,9 @@ func (s *Service) update(ctx context.Context, op, bookingID, key string, req any
 
 // Capture charges an authorized card payment (the mentor approved).
 func (s *Service) Capture(ctx context.Context, bookingID, key string) (domain.Payment, error) {
+	if err := mayMoveMoney(ctx); err != nil {
+		return domain.Payment{}, err
+	}
 	req := struct{ BookingID string }{bookingID}
 	return s.update(ctx, "capture", bookingID, key, req, func(ctx context.Context, tx Tx, p *domain.Payment, now time.Time) error {
 		ts, err := p.Capture(now)
@@ -113,12 +105,15 @@ func (s *Service) Capture(ctx context.Context, bookingID, key string) (domain.Pa
 		if err := post(ctx, tx, p.BookingID, "capture", p.Currency, key, ts); err != nil {
 			return err
 		}
-		return emit(ctx, tx, EventCaptured, key, now, &paymentsv1.PaymentCaptured{Payment: protoconv.Payment(*p)})
+		return emit(ctx, tx, paymentsv1.EventType_EVENT_TYPE_CAPTURED, key, now, &paymentsv1.PaymentCaptured{Payment: protoconv.PaymentToProto(*p)})
 	})
 }
 
 // Void releases an uncaptured hold or closes an unpaid manual payment.
 func (s *Service) Void(ctx context.Context, bookingID, key string) (domain.Payment, error) {
+	if err := mayMoveMoney(ctx); err != nil {
+		return domain.Payment{}, err
+	}
 	req := struct{ BookingID string }{bookingID}
 	return s.update(ctx, "void", bookingID, key, req, func(ctx context.Context, tx Tx, p *domain.Payment, now time.Time) error {
 		return s.void(ctx, tx, p, key, now)
@@ -126,7 +121,7 @@ func (s *Service) Void(ctx context.Context, bookingID, key string) (domain.Payme
 }
 
 func (s *Service) void(ctx context.Context, tx Tx, p *domain.Payment, key string, now time.Time) error {
-	wasCardHold := p.Status == domain.StatusAuthorized
+	wasCardHold := p.Status == domain.StatusAuthorized || p.Status == domain.StatusRequiresAction
 	if err := p.Void(now); err != nil {
 		return err
 	}
@@ -135,12 +130,15 @@ func (s *Service) void(ctx context.Context, tx Tx, p *domain.Payment, key string
 			return err
 		}
 	}
-	return emit(ctx, tx, EventVoided, key, now, &paymentsv1.PaymentVoided{Payment: protoconv.Payment(*p)})
+	return emit(ctx, tx, paymentsv1.EventType_EVENT_TYPE_VOIDED, key, now, &paymentsv1.PaymentVoided{Payment: protoconv.PaymentToProto(*p)})
 }
 
 // Refund gives amount (0: all that remains) of a captured card payment back
 // through the provider.
 func (s *Service) Refund(ctx context.Context, bookingID string, amount int64, note, key string) (domain.Payment, error) {
+	if err := mayMoveMoney(ctx); err != nil {
+		return domain.Payment{}, err
+	}
 	var v apperr.Violations
 	if amount < 0 {
 		v.Add("amount", "must not be negative (0 refunds everything)")
@@ -174,11 +172,14 @@ func (s *Service) refunded(ctx context.Context, tx Tx, p *domain.Payment, n int6
 	if err := post(ctx, tx, p.BookingID, "refund", p.Currency, key, ts); err != nil {
 		return err
 	}
-	return emit(ctx, tx, EventRefunded, key, now, &paymentsv1.PaymentRefunded{Payment: protoconv.Payment(*p), Amount: n, Note: note})
+	return emit(ctx, tx, paymentsv1.EventType_EVENT_TYPE_REFUNDED, key, now, &paymentsv1.PaymentRefunded{Payment: protoconv.PaymentToProto(*p), Amount: n, Note: note})
 }
 
 // MarkPaid is the mentor's confirmation that a manual payment arrived.
 func (s *Service) MarkPaid(ctx context.Context, bookingID, actor, key string) (domain.Payment, error) {
+	if err := mayMoveMoney(ctx); err != nil {
+		return domain.Payment{}, err
+	}
 	var v apperr.Violations
 	domain.CheckID(&v, "actor_id", actor)
 	if err := v.Err(); err != nil {
@@ -193,12 +194,15 @@ func (s *Service) MarkPaid(ctx context.Context, bookingID, actor, key string) (d
 		if err := post(ctx, tx, p.BookingID, "mark_paid", p.Currency, key, ts); err != nil {
 			return err
 		}
-		return emit(ctx, tx, EventMarkedPaid, key, now, &paymentsv1.PaymentMarkedPaid{Payment: protoconv.Payment(*p)})
+		return emit(ctx, tx, paymentsv1.EventType_EVENT_TYPE_MARKED_PAID, key, now, &paymentsv1.PaymentMarkedPaid{Payment: protoconv.PaymentToProto(*p)})
 	})
 }
 
 // MarkRefunded is the mentor's statement that a manual payment went back.
 func (s *Service) MarkRefunded(ctx context.Context, bookingID, actor, note, key string) (domain.Payment, error) {
+	if err := mayMoveMoney(ctx); err != nil {
+		return domain.Payment{}, err
+	}
 	var v apperr.Violations
 	domain.CheckID(&v, "actor_id", actor)
 	domain.CheckNote(&v, "note", note)
@@ -217,16 +221,36 @@ func (s *Service) MarkRefunded(ctx context.Context, bookingID, actor, note, key 
 		if err := post(ctx, tx, p.BookingID, "mark_refunded", p.Currency, key, ts); err != nil {
 			return err
 		}
-		return emit(ctx, tx, EventRefunded, key, now, &paymentsv1.PaymentRefunded{Payment: protoconv.Payment(*p), Amount: n, Note: note})
+		return emit(ctx, tx, paymentsv1.EventType_EVENT_TYPE_REFUNDED, key, now, &paymentsv1.PaymentRefunded{Payment: protoconv.PaymentToProto(*p), Amount: n, Note: note})
 	})
 }
 
 // ReleasePayout makes the mentor's payout due after a completed or no-show
 // session.
 func (s *Service) ReleasePayout(ctx context.Context, bookingID, key string) (domain.Payment, error) {
-	req := struct{ BookingID string }{bookingID}
+	return s.ReleasePayoutAt(ctx, bookingID, key, nil)
+}
+
+// ReleasePayoutAt is ReleasePayout with the booking's commission
+// (commissionBps; nil: payments' own).
+func (s *Service) ReleasePayoutAt(ctx context.Context, bookingID, key string, commissionBps *int64) (domain.Payment, error) {
+	if err := mayMoveMoney(ctx); err != nil {
+		return domain.Payment{}, err
+	}
+	pol := s.Policy
+	var req any = struct{ BookingID string }{bookingID}
+	if commissionBps != nil {
+		pol.CommissionBps = *commissionBps
+		if err := pol.Validate(); err != nil {
+			return domain.Payment{}, apperr.Violations{{Field: "commission_bps", Description: err.Error()}}.Err()
+		}
+		req = struct {
+			BookingID     string
+			CommissionBps int64
+		}{bookingID, *commissionBps}
+	}
 	return s.update(ctx, "release", bookingID, key, req, func(ctx context.Context, tx Tx, p *domain.Payment, now time.Time) error {
-		ts, err := p.ReleasePayout(s.Policy, now)
+		ts, err := p.ReleasePayout(pol, now)
 		if err != nil {
 			return err
 		}
@@ -241,7 +265,7 @@ func (s *Service) released(ctx context.Context, tx Tx, p *domain.Payment, key st
 	if err := post(ctx, tx, p.BookingID, "release", p.Currency, key, ts); err != nil {
 		return err
 	}
-	return emit(ctx, tx, EventPayoutDue, key, now, &paymentsv1.PayoutDue{
+	return emit(ctx, tx, paymentsv1.EventType_EVENT_TYPE_PAYOUT_DUE, key, now, &paymentsv1.PayoutDue{
 		BookingId: p.BookingID, MentorId: p.MentorID, Currency: p.Currency,
 		Amount: p.Remaining() - p.Commission, CommissionAmount: p.Commission,
 	})
@@ -249,15 +273,25 @@ func (s *Service) released(ctx context.Context, tx Tx, p *domain.Payment, key st
 
 // SettleCancellation applies the cancellation policy to a cancelled booking.
 func (s *Service) SettleCancellation(ctx context.Context, bookingID string, c domain.Cancellation, key string) (domain.Payment, error) {
+	if err := mayMoveMoney(ctx); err != nil {
+		return domain.Payment{}, err
+	}
 	if err := c.Validate(); err != nil {
 		return domain.Payment{}, err
 	}
+	// The request a key stands for leaves out when the caller sent it: a
+	// retry of one cancellation (an activity's next attempt, or the command
+	// run again after its workflow task was lost) carries a later time, and
+	// must get the first attempt's answer, not IDEMPOTENCY_KEY_REUSED after
+	// the money has moved.
+	same := c
+	same.CancelledAt = time.Time{}
 	return s.update(ctx, "settle", bookingID, key, struct {
 		BookingID string
 		C         domain.Cancellation
-	}{bookingID, c}, func(ctx context.Context, tx Tx, p *domain.Payment, now time.Time) error {
-		wasCardHold := p.Status == domain.StatusAuthorized
-		r, err := p.Settle(s.Policy, c, now)
+	}{bookingID, same}, func(ctx context.Context, tx Tx, p *domain.Payment, now time.Time) error {
+		wasCardHold := p.Status == domain.StatusAuthorized || p.Status == domain.StatusRequiresAction
+		r, err := p.Settle(c.PolicyOr(s.Policy), c, now)
 		if err != nil {
 			return err
 		}
@@ -268,7 +302,7 @@ func (s *Service) SettleCancellation(ctx context.Context, bookingID string, c do
 					return err
 				}
 			}
-			return emit(ctx, tx, EventVoided, key, now, &paymentsv1.PaymentVoided{Payment: protoconv.Payment(*p)})
+			return emit(ctx, tx, paymentsv1.EventType_EVENT_TYPE_VOIDED, key, now, &paymentsv1.PaymentVoided{Payment: protoconv.PaymentToProto(*p)})
 		case domain.SettlementFullRefund:
 			return s.refunded(ctx, tx, p, r.Refunded, "cancellation refund", key, now, r.Transfers)
 		case domain.SettlementMentorPaid:
@@ -278,18 +312,31 @@ func (s *Service) SettleCancellation(ctx context.Context, bookingID string, c do
 	})
 }
 
-// Payment returns a booking's payment.
+// Payment returns a booking's payment, to those who may see it (mayRead).
 func (s *Service) Payment(ctx context.Context, bookingID string) (domain.Payment, error) {
+	if err := signedIn(ctx); err != nil {
+		return domain.Payment{}, err
+	}
 	var v apperr.Violations
 	domain.CheckID(&v, "booking_id", bookingID)
 	if err := v.Err(); err != nil {
 		return domain.Payment{}, err
 	}
-	return s.Store.Payment(ctx, bookingID)
+	p, err := s.Store.Payment(ctx, bookingID)
+	if err != nil {
+		return domain.Payment{}, err
+	}
+	if err := mayRead(ctx, p); err != nil {
+		return domain.Payment{}, err
+	}
+	return p, nil
 }
 
 // MentorBalances returns a mentor's balances, one per currency.
 func (s *Service) MentorBalances(ctx context.Context, mentorID string) ([]domain.MentorBalance, error) {
+	if err := mayReadEarnings(ctx, mentorID); err != nil {
+		return nil, err
+	}
 	var v apperr.Violations
 	domain.CheckID(&v, "mentor_id", mentorID)
 	if err := v.Err(); err != nil {

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"time"
@@ -13,7 +12,7 @@ import (
 
 func TestCardLifecycleMovesMoneyThroughEscrow(t *testing.T) {
 	e := newEnv(t)
-	ctx := context.Background()
+	ctx := admin
 	p, err := e.svc.Authorize(ctx, cardOpen("b1", 12000), "auth-b1")
 	if err != nil || p.Status != domain.StatusAuthorized || p.CardLast4 != "4242" {
 		t.Fatalf("authorize: %+v %v", p, err)
@@ -49,7 +48,7 @@ func TestCardLifecycleMovesMoneyThroughEscrow(t *testing.T) {
 
 func TestVoidNeverChargesTheMentee(t *testing.T) {
 	e := newEnv(t)
-	ctx := context.Background()
+	ctx := admin
 	if _, err := e.svc.Authorize(ctx, cardOpen("b1", 5000), "a"); err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +70,7 @@ func TestVoidNeverChargesTheMentee(t *testing.T) {
 
 func TestManualPaymentMarkedByTheMentorOnly(t *testing.T) {
 	e := newEnv(t)
-	ctx := context.Background()
+	ctx := admin
 	p, err := e.svc.Authorize(ctx, manualOpen("b1", 4000), "a")
 	if err != nil || p.Status != domain.StatusUnpaid {
 		t.Fatalf("%+v %v", p, err)
@@ -105,7 +104,7 @@ func TestManualPaymentMarkedByTheMentorOnly(t *testing.T) {
 
 func TestCardDeclinesMoveNoMoneyAndAreRemembered(t *testing.T) {
 	e := newEnv(t)
-	ctx := context.Background()
+	ctx := admin
 	for card, want := range map[string]error{
 		simcard.CardDeclined:          domain.ErrCardDeclined,
 		simcard.CardInsufficientFunds: domain.ErrInsufficientFunds,
@@ -129,7 +128,7 @@ func TestCardDeclinesMoveNoMoneyAndAreRemembered(t *testing.T) {
 
 func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 	e := newEnv(t)
-	ctx := context.Background()
+	ctx := admin
 	if _, err := e.svc.Authorize(ctx, cardOpen("b1", 1000), "a"); err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +174,7 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 
 func TestSettleCancellationAppliesPolicy(t *testing.T) {
 	e := newEnv(t)
-	ctx := context.Background()
+	ctx := admin
 	for _, b := range []string{"early", "late", "mentor"} {
 		if _, err := e.svc.Authorize(ctx, cardOpen(b, 10000), "a-"+b); err != nil {
 			t.Fatal(err)
@@ -207,4 +206,47 @@ func TestSettleCancellationAppliesPolicy(t *testing.T) {
 		t.Fatalf("mentee paid %d net, want 10000", got)
 	}
 	e.checkLedger(t)
+}
+
+// The booking's policy (the marketplace version it was requested under)
+// decides, not payments' own: a mentor's 48-hour notice and a 25 %
+// commission make a cancellation 30 hours ahead late, paid minus 25 %.
+func TestSettleCancellationAppliesTheBookingsPolicyNotItsOwn(t *testing.T) {
+	e := newEnv(t)
+	ctx := admin
+	for _, b := range []string{"late", "early"} {
+		if _, err := e.svc.Authorize(ctx, cardOpen(b, 10000), "a-"+b); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Capture(ctx, b, "c-"+b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	booking := &domain.Policy{CommissionBps: 2500, FullRefundNotice: 48 * time.Hour}
+	p, err := e.svc.SettleCancellation(ctx, "late", domain.Cancellation{By: domain.ByMentee, SessionStart: sessionStart,
+		CancelledAt: sessionStart.Add(-30 * time.Hour), Decided: domain.SettlementMentorPaid, Policy: booking}, "s-late")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Settlement != domain.SettlementMentorPaid || p.Commission != 2500 {
+		t.Fatalf("late under the booking's policy: %+v", p)
+	}
+	if got := e.balance(t, domain.AccountMentorPayable, "mentor-1"); got != 7500 {
+		t.Fatalf("mentor payable %d, want 7500 (minus the booking's 25%%)", got)
+	}
+	// An early cancellation the booking decided is a full refund says so.
+	p, err = e.svc.SettleCancellation(ctx, "early", domain.Cancellation{SessionStart: sessionStart,
+		CancelledAt: sessionStart.Add(-72 * time.Hour), Decided: domain.SettlementFullRefund, Policy: booking}, "s-early")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Settlement != domain.SettlementFullRefund || p.Refunded != 10000 {
+		t.Fatalf("early: %+v", p)
+	}
+	// A commission that cannot be is refused, nothing settled.
+	bad := &domain.Policy{CommissionBps: 20000, FullRefundNotice: time.Hour}
+	if _, err := e.svc.SettleCancellation(ctx, "late", domain.Cancellation{By: domain.ByMentee, SessionStart: sessionStart,
+		CancelledAt: sessionStart.Add(-time.Hour), Policy: bad}, "s-bad"); !errors.Is(err, apperr.Invalid) {
+		t.Fatalf("a commission of 200%%: %v", err)
+	}
 }

@@ -22,6 +22,9 @@ const (
 // the token of the next page ("" on the last). The token is opaque to
 // callers: the due time and ledger transaction of the page's last payout.
 func (s *Service) MentorPayouts(ctx context.Context, mentorID string, pageSize int, pageToken string) ([]domain.Payout, string, error) {
+	if err := mayReadEarnings(ctx, mentorID); err != nil {
+		return nil, "", err
+	}
 	var v apperr.Violations
 	domain.CheckID(&v, "mentor_id", mentorID)
 	switch {

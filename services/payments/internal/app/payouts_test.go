@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"time"
@@ -17,7 +16,7 @@ import (
 // directly), a refunded cancellation and another mentor's payout do not.
 func TestMentorPayoutsListEveryPayableAmountNewestFirst(t *testing.T) {
 	e := newEnv(t)
-	ctx := context.Background()
+	ctx := admin
 	must := func(_ any, err error) {
 		t.Helper()
 		if err != nil {

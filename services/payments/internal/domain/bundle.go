@@ -19,8 +19,9 @@ const (
 // MaxBundleSessions bounds the size of a bundle.
 const MaxBundleSessions = 100
 
-// BundleOrder is a mentee's purchase of a bundle of paid sessions (seed 001:
-// possible once the mentor approved continuation after the intro session).
+// BundleOrder is a mentee's purchase of a bundle of paid sessions, possible
+// once the mentor approved continuation after the intro session
+// (docs/product.md, money).
 type BundleOrder struct {
 	MenteeID string
 	MentorID string

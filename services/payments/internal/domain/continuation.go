@@ -7,8 +7,8 @@ import (
 )
 
 // ContinuationDecision is a mentor's decision after an intro session with a
-// mentee (seed 001): an approval lets the mentee buy a bundle of sessions
-// with the mentor; a rejection withdraws an earlier approval.
+// mentee: an approval lets the mentee buy a bundle of sessions with the
+// mentor; a rejection withdraws an earlier approval (docs/product.md, money).
 type ContinuationDecision struct {
 	MentorID  string
 	MenteeID  string

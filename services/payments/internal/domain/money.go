@@ -1,9 +1,8 @@
 package domain
 
 import (
-	"golang.org/x/text/currency"
-
 	"github.com/bookwell/bookwell/pkg/apperr"
+	"github.com/bookwell/bookwell/pkg/money"
 )
 
 // MaxAmount bounds a single amount (in minor units) so that sums of many
@@ -21,25 +20,11 @@ func checkAmount(v *apperr.Violations, field string, a int64) {
 }
 
 // checkCurrency records a violation unless c is an upper-case ISO 4217 code of
-// a currency (the table of golang.org/x/text/currency).
+// a currency (pkg/money, after golang.org/x/text/currency).
 func checkCurrency(v *apperr.Violations, field, c string) {
-	if !ValidCurrency(c) {
+	if !money.Valid(c) {
 		v.Add(field, "must be an ISO 4217 currency code such as USD")
 	}
-}
-
-// ValidCurrency reports whether c is an upper-case ISO 4217 currency code.
-func ValidCurrency(c string) bool {
-	if len(c) != 3 {
-		return false
-	}
-	for _, r := range c {
-		if r < 'A' || r > 'Z' {
-			return false
-		}
-	}
-	u, err := currency.ParseISO(c)
-	return err == nil && u.String() == c && c != "XXX" && c != "XTS"
 }
 
 // Percent of amount in basis points (1000 = 10 %), rounded half up.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bookwell/bookwell/pkg/apperr"
+	"github.com/bookwell/bookwell/pkg/money"
 )
 
 // Method is how a mentee pays.
@@ -39,7 +40,8 @@ func (m Method) Valid() bool { return m == MethodCard || m.Manual() }
 // Status is where a payment stands.
 type Status string
 
-// The statuses of DESIGN.md, plus VOIDED for a hold released without charge.
+// The payment statuses of docs/product.md, plus VOIDED for a hold released
+// without charge.
 const (
 	StatusNone              Status = "NONE"
 	StatusUnpaid            Status = "UNPAID"
@@ -48,6 +50,9 @@ const (
 	StatusPartiallyRefunded Status = "PARTIALLY_REFUNDED"
 	StatusRefunded          Status = "REFUNDED"
 	StatusVoided            Status = "VOIDED"
+	// StatusRequiresAction is a card payment waiting for the cardholder's
+	// authentication (3-D Secure): nothing is held yet.
+	StatusRequiresAction Status = "REQUIRES_ACTION"
 )
 
 // Settlement is what a cancellation did with the money.
@@ -91,17 +96,27 @@ type Payment struct {
 	CommissionReturned int64
 	Settlement         Settlement
 	Refunds            []Refund
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	// AuthExpiresAt is when the card hold lapses at the provider unless
+	// captured (zero: unknown, or not a card hold).
+	AuthExpiresAt time.Time
+	// Disputed: the mentee opened a dispute (chargeback) with their bank.
+	Disputed  bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	// Action is, for a payment that requires action, what the mentee's
+	// browser needs to authenticate. Only the authorization's answer carries
+	// it; it is not stored with the payment.
+	Action *NextAction `json:",omitempty"`
 }
 
-// Policy holds the settlement rules; DefaultPolicy has DESIGN.md's defaults.
+// Policy holds the settlement rules (docs/product.md, cancellation and
+// commission). The env tags name the variables that override DefaultPolicy.
 type Policy struct {
 	// CommissionBps is the platform's commission in basis points (1000 = 10 %).
-	CommissionBps int64
+	CommissionBps int64 `env:"PAYMENTS_COMMISSION_BPS"`
 	// FullRefundNotice is how long before the session a mentee must cancel to
 	// get a full refund; later, the mentor is paid the fee minus commission.
-	FullRefundNotice time.Duration
+	FullRefundNotice time.Duration `env:"PAYMENTS_FULL_REFUND_NOTICE"`
 }
 
 // DefaultPolicy is 10 % commission and a 24-hour notice.
@@ -181,6 +196,10 @@ func NewPayment(o Open, auth Authorization, now time.Time) Payment {
 		p.Status = StatusAuthorized
 		p.ProviderRef = auth.Ref
 		p.CardLast4 = auth.Last4
+		p.AuthExpiresAt = auth.ExpiresAt
+		if auth.Action != nil {
+			p.Status, p.Action = StatusRequiresAction, auth.Action
+		}
 	}
 	return p
 }
@@ -213,10 +232,10 @@ func (p *Payment) Capture(now time.Time) ([]Transfer, error) {
 	return []Transfer{{p.mentee(), p.escrow(), p.Amount}}, nil
 }
 
-// Void releases a card hold or closes an unpaid manual payment; no money has
-// moved, so none moves back.
+// Void releases a card hold (or abandons an authentication) or closes an
+// unpaid manual payment; no money has moved, so none moves back.
 func (p *Payment) Void(now time.Time) error {
-	if p.Status != StatusAuthorized && p.Status != StatusUnpaid {
+	if p.Status != StatusAuthorized && p.Status != StatusUnpaid && p.Status != StatusRequiresAction {
 		return wrongState(p, "void")
 	}
 	p.Status, p.UpdatedAt = StatusVoided, now
@@ -242,7 +261,8 @@ func (p *Payment) Refund(amount int64, note string, now time.Time) (int64, []Tra
 		return 0, nil, apperr.Violations{{Field: "amount", Description: "must not be negative"}}.Err()
 	}
 	if amount > remaining {
-		return 0, nil, apperr.Wrap(ErrRefundExceedsCaptured, "cannot refund %d: only %d %s remains captured", amount, remaining, p.Currency)
+		return 0, nil, apperr.Wrap(ErrRefundExceedsCaptured, "cannot refund %d minor units (%s): only %s remains captured",
+			amount, money.Format(p.Currency, amount), money.Format(p.Currency, remaining))
 	}
 	var ts []Transfer
 	if !p.Released {
@@ -333,13 +353,37 @@ type Cancellation struct {
 	By           CancelledBy
 	SessionStart time.Time
 	CancelledAt  time.Time
+	// Decided is the settlement the booking's policy decided
+	// (SettlementFullRefund or SettlementMentorPaid); SettlementNone leaves
+	// the decision to the notice.
+	Decided Settlement `json:",omitempty"`
+	// Policy is the booking's policy (the marketplace policy version it was
+	// requested under), which replaces payments' own when set.
+	Policy *Policy `json:",omitempty"`
+}
+
+// PolicyOr is the booking's policy when the cancellation carries it, else
+// own.
+func (c Cancellation) PolicyOr(own Policy) Policy {
+	if c.Policy != nil {
+		return *c.Policy
+	}
+	return own
 }
 
 // Validate checks c.
 func (c Cancellation) Validate() error {
 	var v apperr.Violations
-	if c.By != ByMentee && c.By != ByMentor {
+	if c.By != ByMentee && c.By != ByMentor && c.Decided == SettlementNone {
 		v.Add("cancelled_by", "must be mentee or mentor")
+	}
+	if c.Decided != SettlementNone && c.Decided != SettlementFullRefund && c.Decided != SettlementMentorPaid {
+		v.Add("outcome", "must be FULL_REFUND or MENTOR_PAID")
+	}
+	if c.Policy != nil {
+		if err := c.Policy.Validate(); err != nil {
+			v.Add("commission_bps", err.Error())
+		}
 	}
 	if c.SessionStart.IsZero() {
 		v.Add("session_start_time", "is required")
@@ -352,6 +396,9 @@ func (c Cancellation) Validate() error {
 
 // FullRefund reports whether the policy gives the mentee everything back.
 func (c Cancellation) FullRefund(pol Policy) bool {
+	if c.Decided != SettlementNone {
+		return c.Decided == SettlementFullRefund
+	}
 	return c.By == ByMentor || c.SessionStart.Sub(c.CancelledAt) >= pol.FullRefundNotice
 }
 
@@ -374,7 +421,7 @@ func (p *Payment) Settle(pol Policy, c Cancellation, now time.Time) (SettleResul
 	}
 	var r SettleResult
 	switch {
-	case p.Status == StatusAuthorized || p.Status == StatusUnpaid:
+	case p.Status == StatusAuthorized || p.Status == StatusUnpaid || p.Status == StatusRequiresAction:
 		if err := p.Void(now); err != nil {
 			return r, err
 		}

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -155,5 +156,24 @@ func TestOnlyTheMentorMarksPaid(t *testing.T) {
 	}
 	if p.Status != StatusUnpaid {
 		t.Fatalf("status %s", p.Status)
+	}
+}
+
+// An over-refund says what is left in the currency's own decimals.
+func TestAnOverRefundSaysWhatRemainsInTheCurrencysDecimals(t *testing.T) {
+	for _, c := range []struct {
+		currency string
+		want     string
+	}{{"JPY", "cannot refund 5001 minor units (JPY 5,001): only JPY 5,000 remains captured"},
+		{"KWD", "cannot refund 5001 minor units (KWD 5.001): only KWD 5.000 remains captured"}} {
+		o := Open{BookingID: "b1", MenteeID: "me", MentorID: "mo", Amount: 5000, Currency: c.currency, Method: MethodCard, Card: "4242424242424242"}
+		p := NewPayment(o, Authorization{Ref: "ch_1", Last4: "4242"}, now)
+		if _, err := p.Capture(now); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := p.Refund(5001, "", now)
+		if !errors.Is(err, ErrRefundExceedsCaptured) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s over-refund: %v; want %q", c.currency, err, c.want)
+		}
 	}
 }

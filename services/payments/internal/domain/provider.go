@@ -1,11 +1,27 @@
 package domain
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
-// Authorization is a card hold placed by the card provider.
+// Authorization is a card hold placed by the card provider, or, when
+// Action is not nil, one that waits for the cardholder to authenticate (3-D
+// Secure) before it holds anything.
 type Authorization struct {
 	Ref   string // the provider's id for the hold
 	Last4 string
+	// ExpiresAt is when the hold lapses at the provider unless captured.
+	ExpiresAt time.Time
+	// Action is what the cardholder's browser needs to authenticate; nil
+	// when the hold is placed.
+	Action *NextAction
+}
+
+// NextAction is what a front end needs to complete a card's authentication.
+type NextAction struct {
+	ClientSecret string `json:"client_secret"`
+	RedirectURL  string `json:"redirect_url,omitempty"`
 }
 
 // CardCharge asks the provider for a hold.

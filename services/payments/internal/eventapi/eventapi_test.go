@@ -14,6 +14,7 @@ import (
 
 	bookingv1 "github.com/bookwell/bookwell/gen/go/bookwell/booking/v1"
 	"github.com/bookwell/bookwell/pkg/events"
+	"github.com/bookwell/bookwell/pkg/identity"
 	"github.com/bookwell/bookwell/pkg/natstest"
 	"github.com/bookwell/bookwell/pkg/pgdb"
 	"github.com/bookwell/bookwell/pkg/pgtest"
@@ -41,7 +42,7 @@ func TestBundlesNeedTheMentorsApprovedContinuation(t *testing.T) {
 	ns := natstest.New(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := &app.Service{Store: &postgres.Store{Pool: pool}, Provider: &simcard.Processor{Pool: sim}, Policy: domain.DefaultPolicy(), Log: log}
-	c := eventapi.ContinuationsConsumer(pool, ns.JS, log, svc)
+	c := eventapi.ContinuationsConsumer(svc).With(pool, ns.JS, log)
 	c.BackOff = []time.Duration{50 * time.Millisecond}
 	done := make(chan struct{})
 	go func() { defer close(done); _ = c.Run(ctx) }()
@@ -53,7 +54,7 @@ func TestBundlesNeedTheMentorsApprovedContinuation(t *testing.T) {
 	at := time.Date(2030, 1, 1, 10, 0, 0, 0, time.UTC)
 	decided := func(booking, mentee string, c bookingv1.Continuation, at time.Time) events.Event {
 		t.Helper()
-		ev, err := events.New(uuid.NewSHA1(uuid.NameSpaceURL, []byte(booking+c.String())), eventapi.ContinuationDecided, "booking", at,
+		ev, err := events.Wrap(uuid.NewSHA1(uuid.NameSpaceURL, []byte(booking+c.String())), bookingv1.EventType_EVENT_TYPE_CONTINUATION_DECIDED, at,
 			&bookingv1.BookingEvent{
 				Booking: &bookingv1.Booking{Id: booking, MentorId: "mo", MenteeId: mentee,
 					OfferingKind: bookingv1.OfferingKind_OFFERING_KIND_INTRO, Continuation: c},
@@ -72,7 +73,8 @@ func TestBundlesNeedTheMentorsApprovedContinuation(t *testing.T) {
 		}
 	}
 	buy := func(mentee string) error {
-		_, err := svc.BuyBundle(ctx, domain.BundleOrder{MenteeID: mentee, MentorID: "mo", Sessions: 2, Price: 1000, Currency: "EUR", Card: simcard.CardSuccess},
+		asMentee := identity.With(ctx, identity.Principal{Subject: mentee, Role: identity.RoleMentee})
+		_, err := svc.BuyBundle(asMentee, domain.BundleOrder{MenteeID: mentee, MentorID: "mo", Sessions: 2, Price: 1000, Currency: "EUR", Card: simcard.CardSuccess},
 			"buy-"+mentee+"-"+time.Now().Format(time.RFC3339Nano))
 		return err
 	}

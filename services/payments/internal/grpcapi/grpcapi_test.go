@@ -37,14 +37,6 @@ import (
 	"github.com/bookwell/bookwell/services/payments/internal/simcard"
 )
 
-// start runs the server (see serve) and returns a client calling it as the
-// booking workflow does, with a service token.
-func start(t *testing.T) (paymentsv1.PaymentsServiceClient, jetstream.JetStream) {
-	t.Helper()
-	addr, js := serve(t)
-	return dial(t, addr, identity.ServiceCredentials{Secret: identity.DevSecret, Name: "booking-worker"}), js
-}
-
 // as authenticates calls as one user.
 func as(sub string, r identity.Role) credentials.PerRPCCredentials {
 	return identity.Credentials{Secret: identity.DevSecret, Principal: identity.Principal{Subject: sub, Role: r}}
@@ -84,15 +76,15 @@ func serve(t *testing.T) (string, jetstream.JetStream) {
 	ns := natstest.New(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := &app.Service{Store: &postgres.Store{Pool: pool}, Provider: &simcard.Processor{Pool: sim}, Policy: domain.DefaultPolicy(), Log: log}
-	srv := grpcserver.New(log, identity.UnaryServerInterceptor(identity.NewVerifier(identity.DevSecret), log))
-	paymentsv1.RegisterPaymentsServiceServer(srv, &grpcapi.Server{App: svc, Log: log})
+	srv := grpcserver.New(log, identity.UnaryServerInterceptor(identity.DevVerifier(identity.DevSecret)))
+	paymentsv1.RegisterPaymentsServiceServer(srv, grpcapi.New(svc, log))
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{}, 3)
 	go func() { _ = srv.ServeListener(ctx, lis); done <- struct{}{} }()
-	go func() { _ = eventapi.ContinuationsConsumer(pool, ns.JS, log, svc).Run(ctx); done <- struct{}{} }()
+	go func() { _ = eventapi.ContinuationsConsumer(svc).With(pool, ns.JS, log).Run(ctx); done <- struct{}{} }()
 	relay := &outbox.Relay{Pool: pool, JS: ns.JS, Schema: postgres.Schema, Stream: events.PaymentsStream, Log: log, Poll: 100 * time.Millisecond}
 	go func() { _ = relay.Run(ctx); done <- struct{}{} }()
 	t.Cleanup(func() {
@@ -112,7 +104,7 @@ func serve(t *testing.T) (string, jetstream.JetStream) {
 func approve(t *testing.T, js jetstream.JetStream, mentor, mentee string) {
 	t.Helper()
 	ctx := context.Background()
-	ev, err := events.New(uuid.NewSHA1(uuid.NameSpaceURL, []byte("intro|"+mentor+"|"+mentee)), eventapi.ContinuationDecided, "booking", time.Now(),
+	ev, err := events.Wrap(uuid.NewSHA1(uuid.NameSpaceURL, []byte("intro|"+mentor+"|"+mentee)), bookingv1.EventType_EVENT_TYPE_CONTINUATION_DECIDED, time.Now(),
 		&bookingv1.BookingEvent{Booking: &bookingv1.Booking{Id: "intro-" + mentee, MentorId: mentor, MenteeId: mentee,
 			OfferingKind: bookingv1.OfferingKind_OFFERING_KIND_INTRO, Continuation: bookingv1.Continuation_CONTINUATION_APPROVED}})
 	if err != nil {
@@ -142,7 +134,7 @@ func code(err error) codes.Code { return status.Code(err) }
 
 func TestWorkflowCallsOverGRPCAndEvents(t *testing.T) {
 	addr, js := serve(t)
-	c := dial(t, addr, identity.ServiceCredentials{Secret: identity.DevSecret, Name: "booking-worker"})
+	c := dial(t, addr, identity.ServiceCredentials{Key: identity.DevServiceKey("booking-worker")})
 	ctx := context.Background()
 	auth := &paymentsv1.AuthorizePaymentRequest{
 		BookingId: "b1", MenteeId: "me", MentorId: "mo", Amount: 20000, Currency: "USD",
@@ -268,7 +260,7 @@ func readSubjects(t *testing.T, ctx context.Context, s jetstream.Stream, n int) 
 			t.Fatal(err)
 		}
 		ev, err := events.Parse(m.Data)
-		if err != nil || ev.Type != m.Subject || ev.Source != app.Source {
+		if err != nil || ev.Type != m.Subject || ev.Source != "payments" {
 			t.Fatalf("event %s: %+v %v", m.Subject, ev, err)
 		}
 		out = append(out, m.Subject)
@@ -293,7 +285,7 @@ func TestBundleEventsReachThePaymentsStream(t *testing.T) {
 	if _, err := mentee.CreateBundle(ctx, buy); err != nil { // a retry
 		t.Fatal(err)
 	}
-	svc := dial(t, addr, identity.ServiceCredentials{Secret: identity.DevSecret, Name: "booking-worker"})
+	svc := dial(t, addr, identity.ServiceCredentials{Key: identity.DevServiceKey("booking-worker")})
 	for i := 0; i < 2; i++ { // and a retried cancellation
 		if _, err := svc.CancelBundle(ctx, &paymentsv1.CancelBundleRequest{BundleId: b.GetBundle().GetId(), IdempotencyKey: "cancel-1"}); err != nil {
 			t.Fatal(err)

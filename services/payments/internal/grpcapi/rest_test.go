@@ -28,7 +28,7 @@ var (
 	admin    = identity.Principal{Subject: "root", Role: identity.RoleAdmin}
 )
 
-// restServer serves the REST routes of DESIGN.md through the generated
+// restServer serves the payments REST routes through the generated
 // grpc-gateway handlers, as the gateway does (forwarding the caller's token),
 // and returns a function calling them as a principal; the gRPC address and
 // the booking workflow's service client are returned too.
@@ -49,7 +49,7 @@ func restServer(t *testing.T) (string, paymentsv1.PaymentsServiceClient, func(p 
 		t.Helper()
 		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
 		if p.Subject != "" {
-			tok, err := identity.Mint(identity.DevSecret, p, time.Hour, time.Now())
+			tok, err := identity.DevToken(identity.DevSecret, p, time.Hour, time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,7 +65,7 @@ func restServer(t *testing.T) (string, paymentsv1.PaymentsServiceClient, func(p 
 		_ = json.Unmarshal(raw, &m)
 		return res.StatusCode, m
 	}
-	return addr, dial(t, addr, identity.ServiceCredentials{Secret: identity.DevSecret, Name: "booking-worker"}), do
+	return addr, dial(t, addr, identity.ServiceCredentials{Key: identity.DevServiceKey("booking-worker")}), do
 }
 
 // reasonOf is the ErrorInfo reason of an error body.
@@ -79,7 +79,7 @@ func reasonOf(m map[string]any) string {
 	return ""
 }
 
-// TestREST drives the REST routes of DESIGN.md as their users.
+// TestREST drives the payments REST routes as their users.
 func TestREST(t *testing.T) {
 	_, c, do := restServer(t)
 	ctx := context.Background()

@@ -27,15 +27,18 @@ const Schema = "payments"
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// Migrations are the payments tables' migrations.
-func Migrations() pgdb.Migrations {
-	return pgdb.Migrations{FS: migrationFS, Dir: "migrations", Table: "goose_payments"}
+// Migrations are the payments tables' migrations, then the outbox's and
+// the event consumer's (processed ids).
+func Migrations() []pgdb.Migrations {
+	return []pgdb.Migrations{
+		{FS: migrationFS, Dir: "migrations", Table: "goose_payments"},
+		outbox.Migrations(), consumer.Migrations(),
+	}
 }
 
-// Open connects to url in the payments schema and migrates it (payments
-// tables, the outbox and the event consumer's processed ids).
+// Open connects to url in the payments schema and applies the Migrations.
 func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
-	return pgdb.Open(ctx, url, Schema, Migrations(), outbox.Migrations(), consumer.Migrations())
+	return pgdb.Open(ctx, url, Schema, Migrations()...)
 }
 
 // Store implements app.Store on a pool.
@@ -85,7 +88,8 @@ func (s *Store) Idempotent(ctx context.Context, k app.Key, fn func(ctx context.C
 }
 
 const paymentCols = `booking_id, mentee_id, mentor_id, amount, currency, method, status, provider_ref, card_last4,
-	captured, refunded, released, commission, commission_returned, settlement, created_at, updated_at`
+	captured, refunded, released, commission, commission_returned, settlement, created_at, updated_at,
+	auth_expires_at, disputed`
 
 func getPayment(ctx context.Context, q pgdb.Querier, bookingID string, lock bool) (domain.Payment, error) {
 	sql := `SELECT ` + paymentCols + ` FROM payments WHERE booking_id = $1`
@@ -93,9 +97,13 @@ func getPayment(ctx context.Context, q pgdb.Querier, bookingID string, lock bool
 		sql += ` FOR UPDATE`
 	}
 	var p domain.Payment
+	var authExpires *time.Time
 	err := q.QueryRow(ctx, sql, bookingID).Scan(&p.BookingID, &p.MenteeID, &p.MentorID, &p.Amount, &p.Currency,
 		&p.Method, &p.Status, &p.ProviderRef, &p.CardLast4, &p.Captured, &p.Refunded, &p.Released,
-		&p.Commission, &p.CommissionReturned, &p.Settlement, &p.CreatedAt, &p.UpdatedAt)
+		&p.Commission, &p.CommissionReturned, &p.Settlement, &p.CreatedAt, &p.UpdatedAt, &authExpires, &p.Disputed)
+	if authExpires != nil {
+		p.AuthExpiresAt = authExpires.UTC()
+	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return p, domain.ErrNotFound
 	}
@@ -225,20 +233,45 @@ func (t *txn) Payment(ctx context.Context, bookingID string) (domain.Payment, er
 
 func (t *txn) InsertPayment(ctx context.Context, p domain.Payment) error {
 	_, err := t.tx.Exec(ctx, `INSERT INTO payments (`+paymentCols+`)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)`,
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)`,
 		p.BookingID, p.MenteeID, p.MentorID, p.Amount, p.Currency, p.Method, p.Status, p.ProviderRef, p.CardLast4,
-		p.Captured, p.Refunded, p.Released, p.Commission, p.CommissionReturned, p.Settlement, p.CreatedAt, p.UpdatedAt)
+		p.Captured, p.Refunded, p.Released, p.Commission, p.CommissionReturned, p.Settlement, p.CreatedAt, p.UpdatedAt,
+		nullTime(p.AuthExpiresAt), p.Disputed)
 	return err
 }
 
 func (t *txn) UpdatePayment(ctx context.Context, p domain.Payment) error {
 	tag, err := t.tx.Exec(ctx, `UPDATE payments SET status = $2, captured = $3, refunded = $4, released = $5,
-		commission = $6, commission_returned = $7, settlement = $8, updated_at = $9 WHERE booking_id = $1`,
-		p.BookingID, p.Status, p.Captured, p.Refunded, p.Released, p.Commission, p.CommissionReturned, p.Settlement, p.UpdatedAt)
+		commission = $6, commission_returned = $7, settlement = $8, updated_at = $9, auth_expires_at = $10,
+		disputed = $11 WHERE booking_id = $1`,
+		p.BookingID, p.Status, p.Captured, p.Refunded, p.Released, p.Commission, p.CommissionReturned, p.Settlement, p.UpdatedAt,
+		nullTime(p.AuthExpiresAt), p.Disputed)
 	if err == nil && tag.RowsAffected() != 1 {
 		err = fmt.Errorf("update payment %s: not found", p.BookingID)
 	}
 	return err
+}
+
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func (t *txn) PaymentByRef(ctx context.Context, ref string) (string, error) {
+	var id string
+	err := t.tx.QueryRow(ctx, `SELECT booking_id FROM payments WHERE provider_ref = $1`, ref).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", domain.ErrNotFound
+	}
+	return id, err
+}
+
+func (t *txn) AddProcessorEvent(ctx context.Context, e domain.ProcessorEvent, bookingID string, changed bool) (bool, error) {
+	tag, err := t.tx.Exec(ctx, `INSERT INTO processor_events (id, kind, ref, booking_id, changed) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (id) DO NOTHING`, e.ID, e.Kind, e.Ref, bookingID, changed)
+	return tag.RowsAffected() == 1, err
 }
 
 func (t *txn) AddRefund(ctx context.Context, bookingID string, r domain.Refund) error {

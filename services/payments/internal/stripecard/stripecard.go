@@ -25,7 +25,13 @@ var testCards = map[string]string{
 	"4242424242424242": "pm_card_visa",
 	"4000000000000002": "pm_card_chargeDeclined",
 	"4000000000009995": "pm_card_chargeDeclinedInsufficientFunds",
+	"4000002500003155": "pm_card_authenticationRequiredOnSetup",
+	"4000002760003184": "pm_card_authenticationRequired",
 }
+
+// HoldValidity is how long Stripe keeps an online card authorization when
+// the charge does not say (capture_before): 7 days.
+const HoldValidity = 7 * 24 * time.Hour
 
 // Provider is the Stripe adapter.
 type Provider struct {
@@ -86,8 +92,11 @@ func (p *Provider) Authorize(ctx context.Context, c domain.CardCharge) (domain.A
 	if len(pm) < 3 || !(strings.HasPrefix(pm, "pm_") || strings.HasPrefix(pm, "tok_")) {
 		return domain.Authorization{}, domain.ErrInvalidCard
 	}
+	// The charge says when its hold lapses (capture_before).
+	ps := params(c.Key)
+	ps.AddExpand("latest_charge")
 	pi, err := p.client.V1PaymentIntents.Create(ctx, &stripe.PaymentIntentCreateParams{
-		Params:             params(c.Key),
+		Params:             ps,
 		Amount:             stripe.Int64(c.Amount),
 		Currency:           stripe.String(strings.ToLower(c.Currency)),
 		CaptureMethod:      stripe.String(string(stripe.PaymentIntentCaptureMethodManual)),
@@ -102,7 +111,38 @@ func (p *Provider) Authorize(ctx context.Context, c domain.CardCharge) (domain.A
 	if _, ok := testCards[c.Card]; ok {
 		last4 = c.Card[len(c.Card)-4:]
 	}
-	return domain.Authorization{Ref: pi.ID, Last4: last4}, nil
+	return authorization(pi, last4, time.Now()), nil
+}
+
+// authorization is what a confirmed PaymentIntent says: a hold (with when it
+// lapses), or, in requires_action, what the cardholder's browser needs to
+// authenticate (the client secret for stripe.js; the address of a redirect
+// when Stripe gives one).
+func authorization(pi *stripe.PaymentIntent, last4 string, now time.Time) domain.Authorization {
+	a := domain.Authorization{Ref: pi.ID, Last4: last4}
+	if pi.Status == stripe.PaymentIntentStatusRequiresAction {
+		a.Action = &domain.NextAction{ClientSecret: pi.ClientSecret}
+		if na := pi.NextAction; na != nil && na.RedirectToURL != nil {
+			a.Action.RedirectURL = na.RedirectToURL.URL
+		}
+		return a
+	}
+	a.ExpiresAt = HoldLapses(pi, now)
+	return a
+}
+
+// HoldLapses is when the PaymentIntent's hold lapses: its charge's
+// capture_before when Stripe sent the charge, else HoldValidity after the
+// PaymentIntent was created (or now).
+func HoldLapses(pi *stripe.PaymentIntent, now time.Time) time.Time {
+	if ch := pi.LatestCharge; ch != nil && ch.PaymentMethodDetails != nil && ch.PaymentMethodDetails.Card != nil &&
+		ch.PaymentMethodDetails.Card.CaptureBefore > 0 {
+		return time.Unix(ch.PaymentMethodDetails.Card.CaptureBefore, 0).UTC()
+	}
+	if pi.Created > 0 {
+		return time.Unix(pi.Created, 0).UTC().Add(HoldValidity)
+	}
+	return now.UTC().Add(HoldValidity)
 }
 
 // Capture captures amount of the PaymentIntent.
