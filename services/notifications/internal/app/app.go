@@ -52,18 +52,26 @@ type Store interface {
 	Thread(ctx context.Context, bookingID string) ([]domain.ThreadMessage, error)
 	ThreadMessage(ctx context.Context, id string) (domain.ThreadMessage, error)
 	DevMailbox(ctx context.Context, to string, limit int) ([]domain.DevMessage, error)
+	// Resend queues a copy of the email of notification notificationID as
+	// emailID, logging note on both, unless emailID exists; it returns
+	// emailID's delivery. ErrNotificationNotFound when the notification has
+	// no email.
+	Resend(ctx context.Context, notificationID, emailID, note string) (domain.Delivery, error)
 }
 
-// App is the notifications context's use cases.
-type App struct {
-	store    Store
-	renderer *render.Renderer
-	now      func() time.Time
+// Service is the notifications context's use cases.
+type Service struct {
+	Store    Store
+	Renderer *render.Renderer
+	// Now is the clock; time.Now if nil.
+	Now func() time.Time
 }
 
-// New returns the use cases on store, rendering with renderer.
-func New(store Store, renderer *render.Renderer, now func() time.Time) *App {
-	return &App{store: store, renderer: renderer, now: now}
+func (a *Service) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
 }
 
 // namespace derives notification, email and thread message ids from the

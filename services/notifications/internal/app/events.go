@@ -14,7 +14,7 @@ import (
 // the event id). A message from the mentor also lands on the booking's
 // thread. It returns an error wrapping domain.ErrInvalidEvent for an event
 // that can never be handled.
-func (a *App) HandleBookingEvent(ctx context.Context, tx Tx, ev domain.BookingEvent) error {
+func (a *Service) HandleBookingEvent(ctx context.Context, tx Tx, ev domain.BookingEvent) error {
 	notices, err := domain.Plan(ev)
 	if err != nil {
 		return err
@@ -23,7 +23,7 @@ func (a *App) HandleBookingEvent(ctx context.Context, tx Tx, ev domain.BookingEv
 	if err := tx.SaveBooking(ctx, b); err != nil {
 		return err
 	}
-	if ev.Subject == "booking.message_sent" {
+	if ev.Change == domain.ChangeMessageSent {
 		if _, err := tx.AddThreadMessage(ctx, domain.ThreadMessage{
 			ID: derivedID("thread", ev.ID), BookingID: b.ID, AuthorRole: domain.RoleMentor,
 			AuthorID: b.MentorID, Text: ev.Text, CreatedAt: ev.OccurredAt,
@@ -52,7 +52,7 @@ func (a *App) HandleBookingEvent(ctx context.Context, tx Tx, ev domain.BookingEv
 
 // sides are the booking's mentor and mentee as recipients: the booking's own
 // details first, then the address book, then the development fallback.
-func (a *App) sides(ctx context.Context, tx Tx, b domain.Booking) (mentor, mentee domain.Recipient, err error) {
+func (a *Service) sides(ctx context.Context, tx Tx, b domain.Booking) (mentor, mentee domain.Recipient, err error) {
 	book, err := tx.Recipients(ctx, b.MentorID, b.MenteeID)
 	if err != nil {
 		return mentor, mentee, err
@@ -90,7 +90,7 @@ func resolve(entry, fromBooking domain.Recipient, defaultName string) domain.Rec
 // payment event about a booking not heard of yet returns an error wrapping
 // domain.ErrBookingUnknown, so the consumer retries it once the booking
 // event has arrived.
-func (a *App) HandlePaymentEvent(ctx context.Context, tx Tx, ev domain.PaymentEvent) error {
+func (a *Service) HandlePaymentEvent(ctx context.Context, tx Tx, ev domain.PaymentEvent) error {
 	notices, err := domain.PlanPayment(ev)
 	if err != nil || len(notices) == 0 {
 		return err
@@ -121,8 +121,8 @@ func (a *App) HandlePaymentEvent(ctx context.Context, tx Tx, ev domain.PaymentEv
 
 // notify renders one notice and records it with its email; amount is the
 // money the notice is about, if any.
-func (a *App) notify(ctx context.Context, tx Tx, ev domain.BookingEvent, n domain.Notice, reader, other domain.Recipient, amount domain.Money) error {
-	msg, err := a.renderer.Render(render.Input{Notice: n, Event: ev, Reader: reader, Other: other, Amount: amount})
+func (a *Service) notify(ctx context.Context, tx Tx, ev domain.BookingEvent, n domain.Notice, reader, other domain.Recipient, amount domain.Money) error {
+	msg, err := a.Renderer.Render(render.Input{Notice: n, Event: ev, Reader: reader, Other: other, Amount: amount})
 	if err != nil {
 		return fmt.Errorf("notify %s of %s: %w", reader.UserID, ev.Subject, err)
 	}

@@ -26,7 +26,7 @@ type pageToken struct {
 }
 
 // ListNotifications returns a page of userID's inbox, newest first.
-func (a *App) ListNotifications(ctx context.Context, userID string, pageSize int, token string, unreadOnly bool) (Page, error) {
+func (a *Service) ListNotifications(ctx context.Context, userID string, pageSize int, token string, unreadOnly bool) (Page, error) {
 	if err := checkUser(ctx, "user_id", userID); err != nil {
 		return Page{}, err
 	}
@@ -54,7 +54,7 @@ func (a *App) ListNotifications(ctx context.Context, userID string, pageSize int
 		return Page{}, err
 	}
 	q.Limit++ // one more tells whether there is a next page
-	ns, err := a.store.ListNotifications(ctx, q)
+	ns, err := a.Store.ListNotifications(ctx, q)
 	if err != nil {
 		return Page{}, err
 	}
@@ -66,7 +66,7 @@ func (a *App) ListNotifications(ctx context.Context, userID string, pageSize int
 		p.NextPageToken = base64.RawURLEncoding.EncodeToString(raw)
 	}
 	p.Notifications = ns
-	if p.UnreadCount, err = a.store.UnreadCount(ctx, userID); err != nil {
+	if p.UnreadCount, err = a.Store.UnreadCount(ctx, userID); err != nil {
 		return Page{}, err
 	}
 	return p, nil
@@ -74,7 +74,7 @@ func (a *App) ListNotifications(ctx context.Context, userID string, pageSize int
 
 // MarkRead marks one notification (id) or all of userID's notifications
 // read; it returns how many changed and how many remain unread.
-func (a *App) MarkRead(ctx context.Context, userID, id string, all bool) (marked, unread int, err error) {
+func (a *Service) MarkRead(ctx context.Context, userID, id string, all bool) (marked, unread int, err error) {
 	if err := checkUser(ctx, "user_id", userID); err != nil {
 		return 0, 0, err
 	}
@@ -90,15 +90,15 @@ func (a *App) MarkRead(ctx context.Context, userID, id string, all bool) (marked
 	if err := v.Err(); err != nil {
 		return 0, 0, err
 	}
-	if marked, err = a.store.MarkRead(ctx, userID, id, a.now()); err != nil {
+	if marked, err = a.Store.MarkRead(ctx, userID, id, a.now()); err != nil {
 		return 0, 0, err
 	}
-	unread, err = a.store.UnreadCount(ctx, userID)
+	unread, err = a.Store.UnreadCount(ctx, userID)
 	return marked, unread, err
 }
 
 // UpsertRecipient records how a user is reached.
-func (a *App) UpsertRecipient(ctx context.Context, r domain.Recipient) (domain.Recipient, error) {
+func (a *Service) UpsertRecipient(ctx context.Context, r domain.Recipient) (domain.Recipient, error) {
 	if err := checkUser(ctx, "recipient.user_id", r.UserID); err != nil {
 		return domain.Recipient{}, err
 	}
@@ -114,11 +114,11 @@ func (a *App) UpsertRecipient(ctx context.Context, r domain.Recipient) (domain.R
 	if err := v.Err(); err != nil {
 		return domain.Recipient{}, err
 	}
-	return r, a.store.UpsertRecipient(ctx, r)
+	return r, a.Store.UpsertRecipient(ctx, r)
 }
 
 // DevMailbox lists what the development mailbox received.
-func (a *App) DevMailbox(ctx context.Context, to string, pageSize int) ([]domain.DevMessage, error) {
+func (a *Service) DevMailbox(ctx context.Context, to string, pageSize int) ([]domain.DevMessage, error) {
 	if err := checkAdmin(ctx); err != nil {
 		return nil, err
 	}
@@ -130,5 +130,5 @@ func (a *App) DevMailbox(ctx context.Context, to string, pageSize int) ([]domain
 	if pageSize == 0 {
 		pageSize = 50
 	}
-	return a.store.DevMailbox(ctx, to, min(pageSize, 500))
+	return a.Store.DevMailbox(ctx, to, min(pageSize, 500))
 }

@@ -14,18 +14,18 @@ import (
 
 // Thread returns a booking's messages, oldest first, to its mentor or mentee
 // (the caller; userID, if given, must be them) or an admin.
-func (a *App) Thread(ctx context.Context, bookingID, userID string) ([]domain.ThreadMessage, error) {
+func (a *Service) Thread(ctx context.Context, bookingID, userID string) ([]domain.ThreadMessage, error) {
 	if _, err := a.party(ctx, bookingID, userID); err != nil {
 		return nil, err
 	}
-	return a.store.Thread(ctx, bookingID)
+	return a.Store.Thread(ctx, bookingID)
 }
 
 // Reply records the mentee's reply on a booking's thread and tells the
 // mentor, in the inbox and by email, in one transaction. The mentee is the
 // caller (userID, if given, must be them; an admin names the mentee). A
 // retry with the same requestID returns the first reply and adds nothing.
-func (a *App) Reply(ctx context.Context, bookingID, userID, text, requestID string) (domain.ThreadMessage, error) {
+func (a *Service) Reply(ctx context.Context, bookingID, userID, text, requestID string) (domain.ThreadMessage, error) {
 	text = strings.TrimSpace(text)
 	var v apperr.Violations
 	if text == "" {
@@ -59,7 +59,7 @@ func (a *App) Reply(ctx context.Context, bookingID, userID, text, requestID stri
 	if requestID != "" {
 		m.ID = derivedID("reply", bookingID, userID, requestID)
 	}
-	err = a.store.InTx(ctx, func(tx Tx) error {
+	err = a.Store.InTx(ctx, func(tx Tx) error {
 		added, err := tx.AddThreadMessage(ctx, m)
 		if err != nil || !added {
 			return err
@@ -68,18 +68,18 @@ func (a *App) Reply(ctx context.Context, bookingID, userID, text, requestID stri
 		if err != nil {
 			return err
 		}
-		ev := domain.BookingEvent{ID: m.ID, Subject: "booking.thread_reply", OccurredAt: m.CreatedAt, Booking: b,
+		ev := domain.BookingEvent{ID: m.ID, Subject: domain.KindThreadReply, OccurredAt: m.CreatedAt, Booking: b,
 			ActorRole: domain.RoleMentee, ActorID: userID, Text: text}
 		return a.notify(ctx, tx, ev, domain.Notice{Kind: "thread_reply", Reader: domain.RoleMentor, UserID: b.MentorID}, mentor, mentee, domain.Money{})
 	})
 	if err != nil {
 		return domain.ThreadMessage{}, err
 	}
-	return a.store.ThreadMessage(ctx, m.ID)
+	return a.Store.ThreadMessage(ctx, m.ID)
 }
 
 // party returns the booking if the caller is one of its sides or an admin.
-func (a *App) party(ctx context.Context, bookingID, userID string) (domain.Booking, error) {
+func (a *Service) party(ctx context.Context, bookingID, userID string) (domain.Booking, error) {
 	p, _, err := threadUser(ctx, userID)
 	if err != nil {
 		return domain.Booking{}, err
@@ -89,7 +89,7 @@ func (a *App) party(ctx context.Context, bookingID, userID string) (domain.Booki
 		v.Add("booking_id", "is required")
 		return domain.Booking{}, v.Err()
 	}
-	b, err := a.store.Booking(ctx, bookingID)
+	b, err := a.Store.Booking(ctx, bookingID)
 	if err != nil {
 		return domain.Booking{}, err
 	}

@@ -78,15 +78,49 @@ type Outcome struct {
 	Late    bool
 }
 
+// Change is what happened to a booking: the type of a booking event, in
+// notifications' words. Its value names the templates of the notices about
+// it.
+type Change string
+
+// The changes the booking context announces (docs/product.md, events).
+const (
+	ChangeRequested           Change = "requested"
+	ChangeApproved            Change = "approved"
+	ChangeRejected            Change = "rejected"
+	ChangeProposed            Change = "proposed"
+	ChangeRescheduled         Change = "rescheduled"
+	ChangeProposalDeclined    Change = "proposal_declined"
+	ChangeReminder            Change = "reminder"
+	ChangeSessionReminder     Change = "session_reminder"
+	ChangeExpired             Change = "expired"
+	ChangeCancelled           Change = "cancelled"
+	ChangeMarkedPaid          Change = "marked_paid"
+	ChangeSessionEnded        Change = "session_ended"
+	ChangeCompleted           Change = "completed"
+	ChangeNoShow              Change = "no_show"
+	ChangeRefunded            Change = "refunded"
+	ChangeContinuationDecided Change = "continuation_decided"
+	ChangeMessageSent         Change = "message_sent"
+)
+
+// KindThreadReply is the kind of the notice telling a mentor that the
+// mentee replied on a booking's thread: notifications' own, not an event.
+const KindThreadReply = "booking.thread_reply"
+
 // BookingEvent is one fact about a booking, as the booking context published it.
 type BookingEvent struct {
 	ID         string // the event id
-	Subject    string // e.g. "booking.approved"
+	Subject    string // its subject (e.g. "booking.approved"): the notification's kind
+	Change     Change // "" for one notifications does not know
 	OccurredAt time.Time
 	Booking    Booking
 	ActorRole  Role
 	ActorID    string
 	Text       string
+	// AutoApproved: an approval the mentor's auto-approval made within the
+	// request; the mentor is told of a new booking, not of their decision.
+	AutoApproved bool
 }
 
 // Recipient is how a user is reached.

@@ -44,6 +44,9 @@ type Email struct {
 	Text, HTML     string
 	Attachments    []Attachment
 	Attempt        int // which attempt this is, once claimed for sending
+	// Trace is the trace context of the event that queued it (traceparent
+	// and the like by name), which its sending continues.
+	Trace map[string]string
 }
 
 // Attachment is a file sent with an email.

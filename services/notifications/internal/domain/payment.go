@@ -11,11 +11,21 @@ import (
 // arrive first. Retrying later fixes it.
 var ErrBookingUnknown = errors.New("booking not heard of yet")
 
+// PaymentChange is what happened to a payment that someone is told about.
+type PaymentChange string
+
+// The payment changes notifications tells people about.
+const (
+	PaymentPayoutDue PaymentChange = "payout_due"       // money became payable to the mentor
+	PaymentRefunded  PaymentChange = "payment_refunded" // money went back to the mentee
+)
+
 // PaymentEvent is one money fact from the payments context that someone is
 // told about: a payout became due, or a refund was made.
 type PaymentEvent struct {
 	ID         string // the event id
-	Subject    string // "payout.due" or "payment.refunded"
+	Subject    string // its subject: the notification's kind
+	Change     PaymentChange
 	OccurredAt time.Time
 	BookingID  string
 	MentorID   string
@@ -31,11 +41,11 @@ type PaymentEvent struct {
 // amount is ErrInvalidEvent.
 func PlanPayment(ev PaymentEvent) ([]Notice, error) {
 	var n Notice
-	switch ev.Subject {
-	case "payout.due":
-		n = Notice{Kind: "payout_due", Reader: RoleMentor, UserID: ev.MentorID}
-	case "payment.refunded":
-		n = Notice{Kind: "payment_refunded", Reader: RoleMentee, UserID: ev.MenteeID}
+	switch ev.Change {
+	case PaymentPayoutDue:
+		n = Notice{Kind: string(ev.Change), Reader: RoleMentor, UserID: ev.MentorID}
+	case PaymentRefunded:
+		n = Notice{Kind: string(ev.Change), Reader: RoleMentee, UserID: ev.MenteeID}
 	default:
 		return nil, nil
 	}

@@ -14,24 +14,21 @@ var ErrInvalidEvent = errors.New("invalid event")
 // Notice is one reader's notification about an event: the template it is
 // rendered with and who reads it.
 type Notice struct {
-	Kind     string // the template: the event's subject without "booking."
+	Kind     string // the template: the event's Change
 	Reader   Role   // RoleMentor or RoleMentee
 	UserID   string
 	Calendar bool // attach the session as an .ics file
 }
 
 // Plan says who hears about ev. It returns no notices for a fact nobody is
-// told about (booking.session_ended, or a subject it does not know), and
+// told about (a session that ended, or a change it does not know), and
 // ErrInvalidEvent for an event that lacks what its readers must be told.
 func Plan(ev BookingEvent) ([]Notice, error) {
 	b := ev.Booking
 	if b.ID == "" || b.MentorID == "" || b.MenteeID == "" {
 		return nil, fmt.Errorf("%w: %s: booking id, mentor_id and mentee_id are required", ErrInvalidEvent, ev.Subject)
 	}
-	kind, ok := strings.CutPrefix(ev.Subject, "booking.")
-	if !ok {
-		return nil, nil
-	}
+	kind := string(ev.Change)
 	mentor := Notice{Kind: kind, Reader: RoleMentor, UserID: b.MentorID}
 	mentee := Notice{Kind: kind, Reader: RoleMentee, UserID: b.MenteeID}
 	needStart := func() error {
@@ -40,29 +37,29 @@ func Plan(ev BookingEvent) ([]Notice, error) {
 		}
 		return nil
 	}
-	switch kind {
-	case "requested", "reminder":
+	switch ev.Change {
+	case ChangeRequested, ChangeReminder:
 		return []Notice{mentor}, nil
-	case "approved":
+	case ChangeApproved:
 		if err := needStart(); err != nil {
 			return nil, err
 		}
 		mentor.Calendar, mentee.Calendar = true, true
 		return []Notice{mentee, mentor}, nil
-	case "rejected", "expired", "completed", "no_show", "continuation_decided":
+	case ChangeRejected, ChangeExpired, ChangeCompleted, ChangeNoShow, ChangeContinuationDecided:
 		return []Notice{mentee}, nil
-	case "session_reminder":
+	case ChangeSessionReminder:
 		if err := needStart(); err != nil {
 			return nil, err
 		}
 		return []Notice{mentee, mentor}, nil
-	case "marked_paid":
+	case ChangeMarkedPaid:
 		if err := needStart(); err != nil {
 			return nil, err
 		}
 		mentee.Calendar = true
 		return []Notice{mentee}, nil
-	case "proposed":
+	case ChangeProposed:
 		if b.Proposal == nil || b.Proposal.Start.IsZero() {
 			return nil, fmt.Errorf("%w: %s: booking proposal.start_time is required", ErrInvalidEvent, ev.Subject)
 		}
@@ -71,28 +68,28 @@ func Plan(ev BookingEvent) ([]Notice, error) {
 			by = ev.ActorRole
 		}
 		return otherSide(by, mentor, mentee), nil
-	case "rescheduled":
+	case ChangeRescheduled:
 		if err := needStart(); err != nil {
 			return nil, err
 		}
 		mentor.Calendar, mentee.Calendar = true, true
 		return otherSide(ev.ActorRole, mentor, mentee), nil
-	case "proposal_declined":
+	case ChangeProposalDeclined:
 		return otherSide(ev.ActorRole, mentor, mentee), nil
-	case "cancelled":
+	case ChangeCancelled:
 		by := b.Outcome.EndedBy
 		if by == "" {
 			by = ev.ActorRole
 		}
 		return otherSide(by, mentor, mentee), nil
-	case "message_sent":
+	case ChangeMessageSent:
 		if strings.TrimSpace(ev.Text) == "" {
 			return nil, fmt.Errorf("%w: %s: text is required", ErrInvalidEvent, ev.Subject)
 		}
 		return []Notice{mentee}, nil
-	default: // session_ended; refunded (payment.refunded tells the mentee,
-		// with the amount, whichever way the refund came); subjects added
-		// after this service
+	default: // ChangeSessionEnded; ChangeRefunded (payment.refunded tells the
+		// mentee, with the amount, whichever way the refund came); changes
+		// added after this service
 		return nil, nil
 	}
 }

@@ -15,34 +15,34 @@ func TestPlan(t *testing.T) {
 	cancelledByMentee.Outcome = Outcome{EndedBy: RoleMentee}
 
 	tests := []struct {
-		subject string
-		b       Booking
-		actor   Role
-		text    string
-		want    []string // "reader:user"
+		change Change
+		b      Booking
+		actor  Role
+		text   string
+		want   []string // "reader:user"
 	}{
-		{"booking.requested", base, RoleMentee, "", []string{"mentor:mentor"}},
-		{"booking.approved", base, RoleMentor, "", []string{"mentee:mentee", "mentor:mentor"}},
-		{"booking.rejected", base, RoleMentor, "", []string{"mentee:mentee"}},
-		{"booking.proposed", withProposal, RoleMentee, "", []string{"mentor:mentor"}},
-		{"booking.rescheduled", base, RoleMentor, "", []string{"mentee:mentee"}},
-		{"booking.proposal_declined", base, RoleMentee, "", []string{"mentor:mentor"}},
-		{"booking.reminder", base, RoleSystem, "", []string{"mentor:mentor"}},
-		{"booking.expired", base, RoleSystem, "", []string{"mentee:mentee"}},
-		{"booking.cancelled", cancelledByMentee, RoleMentee, "", []string{"mentor:mentor"}},
-		{"booking.cancelled", base, RoleAdmin, "", []string{"mentee:mentee", "mentor:mentor"}},
-		{"booking.marked_paid", base, RoleMentor, "", []string{"mentee:mentee"}},
-		{"booking.no_show", base, RoleMentor, "", []string{"mentee:mentee"}},
-		{"booking.completed", base, RoleMentor, "", []string{"mentee:mentee"}},
-		{"booking.message_sent", base, RoleMentor, "hi", []string{"mentee:mentee"}},
-		{"booking.session_ended", base, RoleSystem, "", nil},
-		{"booking.session_reminder", base, RoleSystem, "", []string{"mentee:mentee", "mentor:mentor"}},
-		{"booking.refunded", base, RoleMentor, "", nil}, // told by payment.refunded
-		{"booking.something_new", base, RoleSystem, "", nil},
+		{ChangeRequested, base, RoleMentee, "", []string{"mentor:mentor"}},
+		{ChangeApproved, base, RoleMentor, "", []string{"mentee:mentee", "mentor:mentor"}},
+		{ChangeRejected, base, RoleMentor, "", []string{"mentee:mentee"}},
+		{ChangeProposed, withProposal, RoleMentee, "", []string{"mentor:mentor"}},
+		{ChangeRescheduled, base, RoleMentor, "", []string{"mentee:mentee"}},
+		{ChangeProposalDeclined, base, RoleMentee, "", []string{"mentor:mentor"}},
+		{ChangeReminder, base, RoleSystem, "", []string{"mentor:mentor"}},
+		{ChangeExpired, base, RoleSystem, "", []string{"mentee:mentee"}},
+		{ChangeCancelled, cancelledByMentee, RoleMentee, "", []string{"mentor:mentor"}},
+		{ChangeCancelled, base, RoleAdmin, "", []string{"mentee:mentee", "mentor:mentor"}},
+		{ChangeMarkedPaid, base, RoleMentor, "", []string{"mentee:mentee"}},
+		{ChangeNoShow, base, RoleMentor, "", []string{"mentee:mentee"}},
+		{ChangeCompleted, base, RoleMentor, "", []string{"mentee:mentee"}},
+		{ChangeMessageSent, base, RoleMentor, "hi", []string{"mentee:mentee"}},
+		{ChangeSessionEnded, base, RoleSystem, "", nil},
+		{ChangeSessionReminder, base, RoleSystem, "", []string{"mentee:mentee", "mentor:mentor"}},
+		{ChangeRefunded, base, RoleMentor, "", nil}, // told by payment.refunded
+		{Change("something_new"), base, RoleSystem, "", nil},
 	}
 	for _, tt := range tests {
-		t.Run(tt.subject, func(t *testing.T) {
-			got, err := Plan(BookingEvent{Subject: tt.subject, Booking: tt.b, ActorRole: tt.actor, Text: tt.text})
+		t.Run(string(tt.change), func(t *testing.T) {
+			got, err := Plan(BookingEvent{Change: tt.change, Booking: tt.b, ActorRole: tt.actor, Text: tt.text})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -64,10 +64,10 @@ func TestPlan(t *testing.T) {
 
 func TestPlanRejectsIncompleteEvents(t *testing.T) {
 	for name, ev := range map[string]BookingEvent{
-		"no ids":             {Subject: "booking.requested", Booking: Booking{ID: "b1"}},
-		"approved, no start": {Subject: "booking.approved", Booking: Booking{ID: "b1", MentorID: "m", MenteeID: "e"}},
-		"message, no text":   {Subject: "booking.message_sent", Booking: Booking{ID: "b1", MentorID: "m", MenteeID: "e"}},
-		"proposed, no time":  {Subject: "booking.proposed", Booking: Booking{ID: "b1", MentorID: "m", MenteeID: "e"}},
+		"no ids":             {Change: ChangeRequested, Booking: Booking{ID: "b1"}},
+		"approved, no start": {Change: ChangeApproved, Booking: Booking{ID: "b1", MentorID: "m", MenteeID: "e"}},
+		"message, no text":   {Change: ChangeMessageSent, Booking: Booking{ID: "b1", MentorID: "m", MenteeID: "e"}},
+		"proposed, no time":  {Change: ChangeProposed, Booking: Booking{ID: "b1", MentorID: "m", MenteeID: "e"}},
 	} {
 		if _, err := Plan(ev); !errors.Is(err, ErrInvalidEvent) {
 			t.Errorf("%s: err = %v, want ErrInvalidEvent", name, err)
@@ -91,32 +91,30 @@ func TestFormatTimeInReadersZone(t *testing.T) {
 func TestPlanPayment(t *testing.T) {
 	eur := Money{Currency: "EUR", AmountMinor: 4050}
 	base := PaymentEvent{BookingID: "b1", MentorID: "mentor", MenteeID: "mentee", Amount: eur}
-	for subject, want := range map[string]string{
-		"payout.due":          "payout_due:mentor:mentor",
-		"payment.refunded":    "payment_refunded:mentee:mentee",
-		"payment.captured":    "",
-		"payment.authorized":  "",
-		"payment.marked_paid": "",
+	for change, want := range map[PaymentChange]string{
+		PaymentPayoutDue: "payout_due:mentor:mentor",
+		PaymentRefunded:  "payment_refunded:mentee:mentee",
+		"":               "", // captured, authorized, marked paid: told by the booking's events
 	} {
 		ev := base
-		ev.Subject = subject
+		ev.Change = change
 		got, err := PlanPayment(ev)
 		if err != nil {
-			t.Fatalf("%s: %v", subject, err)
+			t.Fatalf("%s: %v", change, err)
 		}
 		var names string
 		for _, n := range got {
 			names += n.Kind + ":" + string(n.Reader) + ":" + n.UserID
 		}
 		if names != want {
-			t.Errorf("%s: %q, want %q", subject, names, want)
+			t.Errorf("%s: %q, want %q", change, names, want)
 		}
 	}
 	for _, bad := range []PaymentEvent{
-		{Subject: "payout.due", BookingID: "b1", Amount: eur},                           // no mentor
-		{Subject: "payment.refunded", BookingID: "b1", MentorID: "mentor", Amount: eur}, // no mentee
-		{Subject: "payment.refunded", BookingID: "b1", MenteeID: "mentee"},              // no amount
-		{Subject: "payout.due", MentorID: "mentor", Amount: eur},                        // no booking
+		{Change: PaymentPayoutDue, BookingID: "b1", Amount: eur},                    // no mentor
+		{Change: PaymentRefunded, BookingID: "b1", MentorID: "mentor", Amount: eur}, // no mentee
+		{Change: PaymentRefunded, BookingID: "b1", MenteeID: "mentee"},              // no amount
+		{Change: PaymentPayoutDue, MentorID: "mentor", Amount: eur},                 // no booking
 	} {
 		if _, err := PlanPayment(bad); !errors.Is(err, ErrInvalidEvent) {
 			t.Errorf("%+v: err %v, want ErrInvalidEvent", bad, err)

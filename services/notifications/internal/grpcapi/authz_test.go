@@ -11,12 +11,13 @@ import (
 	bookingv1 "github.com/bookwell/bookwell/gen/go/bookwell/booking/v1"
 	notificationsv1 "github.com/bookwell/bookwell/gen/go/bookwell/notifications/v1"
 	"github.com/bookwell/bookwell/pkg/apperr"
+	"github.com/bookwell/bookwell/pkg/apperr/grpcstatus"
 	"github.com/bookwell/bookwell/pkg/identity"
 )
 
 func reasonOf(err error) string {
 	var ae *apperr.Error
-	if errors.As(apperr.FromStatus(err), &ae) {
+	if errors.As(grpcstatus.Decode(err), &ae) {
 		return ae.Reason
 	}
 	return ""

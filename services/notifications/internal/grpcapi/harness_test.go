@@ -86,7 +86,7 @@ func start(t testing.TB, o options) *harness {
 		t.Fatal(err)
 	}
 	store := postgres.NewStore(pool)
-	a := app.New(store, renderer, time.Now)
+	a := &app.Service{Store: store, Renderer: renderer, Now: time.Now}
 
 	h := &harness{t: t, ctx: ctx, js: ns.JS, pool: pool, store: store}
 	h.smtp = newSMTPServer(t, o.rcptErr)
@@ -108,13 +108,15 @@ func start(t testing.TB, o options) *harness {
 	if o.wrap != nil {
 		handler = o.wrap(handler)
 	}
-	cons := eventapi.BookingConsumer(pool, ns.JS, log, handler)
+	cons := eventapi.BookingConsumer(handler).With(pool, ns.JS, log)
 	cons.BackOff = []time.Duration{50 * time.Millisecond}
-	payments := eventapi.PaymentsConsumer(pool, ns.JS, log, eventapi.PaymentHandler(a))
+	payments := eventapi.PaymentsConsumer(eventapi.PaymentHandler(a)).With(pool, ns.JS, log)
 	payments.BackOff = []time.Duration{50 * time.Millisecond}
 
-	srv := grpcserver.New(log, identity.UnaryServerInterceptor(identity.NewVerifier(identity.DevSecret), log))
-	notificationsv1.RegisterNotificationServiceServer(srv.Server, grpcapi.New(a, log))
+	srv := grpcserver.New(log, identity.UnaryServerInterceptor(identity.DevVerifier(identity.DevSecret)))
+	api := grpcapi.New(a, log)
+	api.DeadLetters = consumer.DeadLetters{Pool: pool, Consumers: []consumer.Consumer{*cons, *payments}}
+	notificationsv1.RegisterNotificationServiceServer(srv.Server, api)
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -154,7 +156,7 @@ func (h *harness) as(id string) context.Context {
 
 // asPrincipal is a context whose calls carry a token of p.
 func (h *harness) asPrincipal(p identity.Principal) context.Context {
-	tok, err := identity.Mint(identity.DevSecret, p, time.Hour, time.Now())
+	tok, err := identity.DevToken(identity.DevSecret, p, time.Hour, time.Now())
 	if err != nil {
 		h.t.Fatal(err)
 	}

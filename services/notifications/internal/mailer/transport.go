@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/textproto"
 	"time"
 
 	"github.com/wneessen/go-mail"
@@ -21,6 +22,15 @@ type SMTPConfig struct {
 	Password string `env:"SMTP_PASSWORD"`
 	// TLS is "opportunistic" (STARTTLS when offered), "mandatory" or "none".
 	TLS string `env:"SMTP_TLS" envDefault:"opportunistic"`
+}
+
+// NewTransport returns the SMTP transport when cfg names a host, else dev
+// (the development mailbox).
+func NewTransport(cfg SMTPConfig, dev Transport) (Transport, error) {
+	if cfg.Host == "" {
+		return dev, nil
+	}
+	return NewSMTP(cfg)
 }
 
 // SMTP sends over an SMTP server, one connection per message.
@@ -43,19 +53,70 @@ func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
 	return &SMTP{opts: opts, host: cfg.Host}, nil
 }
 
-// Send delivers msg. A refusal the server calls permanent (5xx) wraps
-// ErrPermanent; anything else (server down, 4xx) is worth retrying.
-func (s *SMTP) Send(ctx context.Context, _ domain.Email, msg *mail.Msg) error {
+// Send delivers msg over one connection, calling handOver just before the
+// final "." of the message data. A refusal the server calls permanent (5xx)
+// wraps ErrPermanent; anything else before the hand-over (server down, 4xx),
+// or a refusal of the "." itself, is worth retrying; a connection lost
+// after the hand-over is ErrUnconfirmed.
+func (s *SMTP) Send(ctx context.Context, _ domain.Email, msg *mail.Msg, handOver func(context.Context) error) error {
 	c, err := mail.NewClient(s.host, s.opts...)
 	if err != nil {
 		return fmt.Errorf("smtp client: %w", err)
 	}
-	err = c.DialAndSendWithContext(ctx, msg)
-	var se *mail.SendError
-	if errors.As(err, &se) && se.ErrorCode() >= 500 {
-		return fmt.Errorf("%w: %v", ErrPermanent, err)
+	// go-mail dials, greets, upgrades to TLS and authenticates as
+	// configured; the transaction itself is run here, to find the point of
+	// no return.
+	sc, err := c.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return classify("dial", err)
 	}
-	return err
+	// Closing without the final "." aborts the transaction: the server
+	// keeps nothing.
+	defer sc.Close()
+	from, err := msg.GetSender(false)
+	if err != nil {
+		return fmt.Errorf("%w: sender: %v", ErrPermanent, err)
+	}
+	rcpts, err := msg.GetRecipients()
+	if err != nil {
+		return fmt.Errorf("%w: recipients: %v", ErrPermanent, err)
+	}
+	if err := sc.Mail(from); err != nil {
+		return classify("MAIL FROM", err)
+	}
+	for _, r := range rcpts {
+		if err := sc.Rcpt(r); err != nil {
+			return classify("RCPT TO", err)
+		}
+	}
+	w, err := sc.Data()
+	if err != nil {
+		return classify("DATA", err)
+	}
+	if _, err := msg.WriteTo(w); err != nil {
+		return classify("message", err)
+	}
+	if err := handOver(ctx); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		var te *textproto.Error
+		if errors.As(err, &te) {
+			return classify("end of data", err) // refused: the server did not take it
+		}
+		return fmt.Errorf("%w: %v", ErrUnconfirmed, err)
+	}
+	_ = sc.Quit()
+	return nil
+}
+
+// classify wraps a server's permanent refusal (5xx) in ErrPermanent.
+func classify(step string, err error) error {
+	var te *textproto.Error
+	if errors.As(err, &te) && te.Code >= 500 {
+		return fmt.Errorf("%w: %s: %v", ErrPermanent, step, err)
+	}
+	return fmt.Errorf("smtp %s: %w", step, err)
 }
 
 // DevStore keeps what the development mailbox receives.
@@ -69,8 +130,9 @@ type DevMailbox struct {
 	Store DevStore
 }
 
-// Send keeps the message as it would have gone over SMTP.
-func (d DevMailbox) Send(ctx context.Context, e domain.Email, msg *mail.Msg) error {
+// Send keeps the message as it would have gone over SMTP. Keeping it again
+// changes nothing, so it hands over after keeping it.
+func (d DevMailbox) Send(ctx context.Context, e domain.Email, msg *mail.Msg, handOver func(context.Context) error) error {
 	var raw bytes.Buffer
 	if _, err := msg.WriteTo(&raw); err != nil {
 		return fmt.Errorf("dev mailbox: %w", err)
@@ -79,5 +141,8 @@ func (d DevMailbox) Send(ctx context.Context, e domain.Email, msg *mail.Msg) err
 	for _, a := range e.Attachments {
 		m.AttachmentNames = append(m.AttachmentNames, a.Name)
 	}
-	return d.Store.DeliverDev(ctx, m)
+	if err := d.Store.DeliverDev(ctx, m); err != nil {
+		return err
+	}
+	return handOver(ctx)
 }

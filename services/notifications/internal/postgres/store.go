@@ -16,8 +16,10 @@ import (
 
 	"github.com/bookwell/bookwell/pkg/consumer"
 	"github.com/bookwell/bookwell/pkg/pgdb"
+	"github.com/bookwell/bookwell/pkg/telemetry"
 	"github.com/bookwell/bookwell/services/notifications/internal/app"
 	"github.com/bookwell/bookwell/services/notifications/internal/domain"
+	"github.com/bookwell/bookwell/services/notifications/internal/mailer"
 )
 
 //go:embed migrations/*.sql
@@ -39,6 +41,12 @@ func Migrations() []pgdb.Migrations {
 type Store struct {
 	pool *pgxpool.Pool
 }
+
+var (
+	_ app.Store    = (*Store)(nil)
+	_ app.Tx       = (*Tx)(nil)
+	_ mailer.Queue = (*Store)(nil)
+)
 
 // NewStore returns a store on pool, whose search_path is the notifications schema.
 func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
@@ -113,9 +121,9 @@ func (t *Tx) AddNotification(ctx context.Context, n domain.Notification, e *doma
 		return false, fmt.Errorf("encode attachments: %w", err)
 	}
 	if _, err := t.tx.Exec(ctx, `
-		INSERT INTO emails (id, notification_id, to_addr, to_name, subject, text_body, html_body, attachments)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		e.ID, n.ID, e.To, e.ToName, e.Subject, e.Text, e.HTML, att); err != nil {
+		INSERT INTO emails (id, notification_id, to_addr, to_name, subject, text_body, html_body, attachments, trace_context)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		e.ID, n.ID, e.To, e.ToName, e.Subject, e.Text, e.HTML, att, telemetry.Inject(ctx)); err != nil {
 		return false, fmt.Errorf("queue email: %w", err)
 	}
 	if _, err := t.tx.Exec(ctx, `INSERT INTO email_log (email_id, status, attempt) VALUES ($1, 'queued', 0)`, e.ID); err != nil {

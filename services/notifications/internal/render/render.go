@@ -18,6 +18,8 @@ import (
 
 	ics "github.com/arran4/golang-ical"
 
+	"github.com/bookwell/bookwell/pkg/actionlink"
+	"github.com/bookwell/bookwell/pkg/money"
 	"github.com/bookwell/bookwell/services/notifications/internal/domain"
 )
 
@@ -39,14 +41,28 @@ type Renderer struct {
 	text    map[string]*texttemplate.Template
 	html    map[string]*htmltemplate.Template
 	baseURL string
+	links   *actionLinks
+}
+
+// Option configures a Renderer.
+type Option func(*Renderer)
+
+// WithActionLinks has emails that ask for a decision carry signed action
+// links (docs/product.md, deciding from an email), valid for ttl after the
+// event. Without it they carry none.
+func WithActionLinks(s *actionlink.Signer, ttl time.Duration) Option {
+	return func(r *Renderer) { r.links = &actionLinks{signer: s, ttl: ttl} }
 }
 
 // New parses every template; appBaseURL is the front end links point to.
-func New(appBaseURL string) (*Renderer, error) {
+func New(appBaseURL string, opts ...Option) (*Renderer, error) {
 	r := &Renderer{
 		text:    map[string]*texttemplate.Template{},
 		html:    map[string]*htmltemplate.Template{},
 		baseURL: strings.TrimRight(appBaseURL, "/"),
+	}
+	for _, o := range opts {
+		o(r)
 	}
 	layout, err := htmltemplate.ParseFS(templateFS, "templates/layout.html.tmpl")
 	if err != nil {
@@ -109,6 +125,8 @@ type View struct {
 	Text                   string // a message's body, or a refund's note
 	Amount                 string // a payout's or refund's amount
 	Link                   string
+	Actions                []Action // what the reader can decide from the email
+	AutoApproved           bool     // an approval made by the mentor's auto-approval
 }
 
 // Render renders one notice.
@@ -118,8 +136,11 @@ func (r *Renderer) Render(in Input) (Message, error) {
 		return Message{}, fmt.Errorf("render: no template for %q", in.Notice.Kind)
 	}
 	v := r.view(in)
-	var m Message
 	var err error
+	if v.Actions, err = r.actions(in); err != nil {
+		return Message{}, err
+	}
+	var m Message
 	if m.Title, err = execText(t, "subject", v); err != nil {
 		return Message{}, err
 	}
@@ -164,7 +185,7 @@ func (r *Renderer) view(in Input) View {
 		Reason:          b.Outcome.Reason, Money: b.Outcome.Money, Late: b.Outcome.Late,
 		CancelledBy:  string(b.Outcome.EndedBy),
 		Continuation: b.Continuation, ContinuationReason: b.ContinuationReason,
-		Text: in.Event.Text,
+		Text: in.Event.Text, AutoApproved: in.Event.AutoApproved,
 	}
 	if v.Offering == "" {
 		v.Offering = "session"
@@ -202,9 +223,10 @@ func (r *Renderer) view(in Input) View {
 	return v
 }
 
-// formatMoney shows an amount with two decimals: "EUR 45.00".
+// formatMoney shows an amount with its currency's decimals: "EUR 45.00",
+// "JPY 5,000", "KWD 1.500".
 func formatMoney(m domain.Money) string {
-	return fmt.Sprintf("%s %d.%02d", m.Currency, m.AmountMinor/100, m.AmountMinor%100)
+	return money.Format(m.Currency, m.AmountMinor)
 }
 
 // CalendarLinks are the booking's own add-to-calendar links; any the booking

@@ -6,12 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
 	bookingv1 "github.com/bookwell/bookwell/gen/go/bookwell/booking/v1"
 	reputationv1 "github.com/bookwell/bookwell/gen/go/bookwell/reputation/v1"
 	"github.com/bookwell/bookwell/pkg/identity"
-	"github.com/bookwell/bookwell/services/reputation/internal/app"
+	"github.com/bookwell/bookwell/services/reputation/internal/eventapi"
 )
 
 const (
@@ -31,6 +32,8 @@ func publishHistory(h *harness) {
 	h.newBooking("k-5", "mentor-kim", "mentee-bo", start.Add(20*day)).request().approve(10 * time.Hour)
 	h.newBooking("k-6", "mentor-kim", "mentee-bo", start).request().expire(t0.Add(7 * day))
 	h.newBooking("k-7", "mentor-kim", "mentee-bo", start).request().cancel(mentee, t0.Add(time.Hour))
+	// A card never authenticated: never the mentor's to answer.
+	h.newBooking("k-9", "mentor-kim", "mentee-bo", start.Add(3*day)).abandonAuthentication(t0.Add(15 * time.Minute))
 	// mentee-cy calls a session off half an hour after it should have begun.
 	h.newBooking("k-8", "mentor-kim", "mentee-cy", t0.Add(2*day)).request().approve(time.Hour).cancel(mentee, t0.Add(2*day+30*time.Minute))
 	for i, id := range []string{"g-1", "g-2", "g-3"} {
@@ -122,7 +125,7 @@ func TestRebuildGivesTheSameFigures(t *testing.T) {
 	}
 
 	h.stopCons()
-	if err := app.Rebuild(context.Background(), h.store, h.js); err != nil {
+	if err := eventapi.Rebuild(context.Background(), h.svc, h.js); err != nil {
 		t.Fatalf("rebuild: %v", err)
 	}
 	if r := h.reputation("mentor-kim"); r.GetFigures().GetApprovedCount() != 0 || r.GetFigures().GetReviewCount() != 1 {
@@ -145,5 +148,27 @@ func TestRebuildGivesTheSameFigures(t *testing.T) {
 	}
 	if n := len(h.standingEvents()); n != standing {
 		t.Errorf("standing events after rebuild = %d, want %d: a rebuild must not publish changes again", n, standing)
+	}
+}
+
+// A mentor who answers within a second has a response time in
+// milliseconds, not "0s".
+func TestAnswersWithinASecondShowTheirMilliseconds(t *testing.T) {
+	h := start(t)
+	start := t0.Add(10 * 24 * time.Hour)
+	h.newBooking("q-1", "mentor-quick", "mentee-ada", start).request().approve(850 * time.Millisecond)
+	h.newBooking("q-2", "mentor-quick", "mentee-bo", start.Add(time.Hour)).request().approve(900 * time.Millisecond)
+	h.newBooking("q-3", "mentor-quick", "mentee-cy", start.Add(2*time.Hour)).request().reject(800 * time.Millisecond)
+	h.settle()
+	f := h.reputation("mentor-quick").GetFigures()
+	if got := f.GetMedianResponseTime().AsDuration(); got != 850*time.Millisecond {
+		t.Errorf("median response %v, want 850ms", got)
+	}
+	if got := f.GetP90ResponseTime().AsDuration(); got != 890*time.Millisecond {
+		t.Errorf("p90 response %v, want 890ms", got)
+	}
+	// What REST shows.
+	if js, _ := protojson.Marshal(f.GetMedianResponseTime()); string(js) != `"0.850s"` {
+		t.Errorf("median response over REST %s, want \"0.850s\"", js)
 	}
 }

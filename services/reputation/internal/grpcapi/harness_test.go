@@ -32,6 +32,7 @@ import (
 	"github.com/bookwell/bookwell/pkg/pgtest"
 	"github.com/bookwell/bookwell/services/reputation/internal/app"
 	"github.com/bookwell/bookwell/services/reputation/internal/domain"
+	"github.com/bookwell/bookwell/services/reputation/internal/eventapi"
 	"github.com/bookwell/bookwell/services/reputation/internal/grpcapi"
 	"github.com/bookwell/bookwell/services/reputation/internal/postgres"
 )
@@ -45,9 +46,7 @@ type harness struct {
 	addr     string
 	js       jetstream.JetStream
 	pool     *pgxpool.Pool
-	store    *postgres.Store
-	log      *slog.Logger
-	policy   domain.Policy
+	svc      *app.Service
 	stopCons func()
 }
 
@@ -67,7 +66,8 @@ func start(t testing.TB) *harness {
 			t.Fatal(err)
 		}
 	}
-	h := &harness{t: t, js: ns.JS, pool: pool, store: postgres.NewStore(pool), log: log, policy: domain.DefaultPolicy()}
+	svc := &app.Service{Store: postgres.NewStore(pool), Policy: domain.DefaultPolicy(), Log: log, Now: time.Now}
+	h := &harness{t: t, js: ns.JS, pool: pool, svc: svc}
 	h.startConsumer()
 
 	relay := &outbox.Relay{Pool: pool, JS: ns.JS, Schema: postgres.Schema, Stream: events.ReputationStream, Log: log, Poll: 100 * time.Millisecond}
@@ -75,8 +75,8 @@ func start(t testing.TB) *harness {
 	go func() { defer close(relayDone); _ = relay.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-relayDone })
 
-	srv := grpcserver.New(log, identity.UnaryServerInterceptor(identity.NewVerifier(identity.DevSecret), log))
-	reputationv1.RegisterReputationServiceServer(srv.Server, grpcapi.New(app.New(h.store, h.policy, time.Now), log))
+	srv := grpcserver.New(log, identity.UnaryServerInterceptor(identity.DevVerifier(identity.DevSecret)))
+	reputationv1.RegisterReputationServiceServer(srv.Server, grpcapi.New(svc, log))
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +96,7 @@ func start(t testing.TB) *harness {
 
 // as is a context whose calls carry a token of p.
 func (h *harness) as(p identity.Principal) context.Context {
-	tok, err := identity.Mint(identity.DevSecret, p, time.Hour, time.Now())
+	tok, err := identity.DevToken(identity.DevSecret, p, time.Hour, time.Now())
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -110,16 +110,13 @@ var reader = identity.Principal{Subject: "mentor-reader", Role: identity.RoleMen
 // or the test ends.
 func (h *harness) startConsumer() {
 	ctx, cancel := context.WithCancel(context.Background())
-	projector := &app.Projector{Store: h.store, Policy: h.policy, Log: h.log}
-	cs := []*consumer.Consumer{{
-		Pool: h.pool, JS: h.js, Stream: events.BookingStream, Durable: app.BookingsDurable, Log: h.log,
-		Handle: projector.Handle, BackOff: []time.Duration{50 * time.Millisecond},
-	}, {
-		Pool: h.pool, JS: h.js, Stream: events.PaymentsStream, Durable: app.PaymentsDurable, Log: h.log,
-		Handle: projector.HandlePayment, BackOff: []time.Duration{50 * time.Millisecond},
-	}}
+	cs := []*consumer.Consumer{
+		eventapi.BookingsConsumer(h.svc).With(h.pool, h.js, h.svc.Log),
+		eventapi.PaymentsConsumer(h.svc).With(h.pool, h.js, h.svc.Log),
+	}
 	var wg sync.WaitGroup
 	for _, c := range cs {
+		c.BackOff = []time.Duration{50 * time.Millisecond}
 		wg.Add(1)
 		go func() { defer wg.Done(); _ = c.Run(ctx) }()
 	}
@@ -139,7 +136,6 @@ func (h *harness) startConsumer() {
 type booking struct {
 	h    *harness
 	b    *bookingv1.Booking
-	seq  int
 	last events.Event
 }
 
@@ -221,6 +217,20 @@ func (k *booking) expire(at time.Time) *booking {
 	return k
 }
 
+// abandonAuthentication is a card request whose mentee never authenticated
+// the card (3-D Secure): it expires, ended by the mentee, before the mentor
+// ever saw it.
+func (k *booking) abandonAuthentication(at time.Time) *booking {
+	k.emit("booking.awaiting_authentication", t0, bookingv1.Role_ROLE_MENTEE, func(b *bookingv1.Booking) {
+		b.Status = bookingv1.BookingStatus_BOOKING_STATUS_AWAITING_AUTHENTICATION
+	})
+	k.emit("booking.expired", at, bookingv1.Role_ROLE_SYSTEM, func(b *bookingv1.Booking) {
+		b.Status = bookingv1.BookingStatus_BOOKING_STATUS_EXPIRED
+		b.Outcome = &bookingv1.Outcome{EndedBy: bookingv1.Role_ROLE_MENTEE, EndTime: timestamppb.New(at)}
+	})
+	return k
+}
+
 func (k *booking) cancel(by bookingv1.Role, at time.Time) *booking {
 	k.emit("booking.cancelled", at, by, func(b *bookingv1.Booking) {
 		b.Status = bookingv1.BookingStatus_BOOKING_STATUS_CANCELLED
@@ -280,7 +290,7 @@ func (h *harness) settle() {
 		}
 		idle, cerr := true, error(nil)
 		for _, c := range []struct{ stream, durable string }{
-			{events.BookingStream.Name, app.BookingsDurable}, {events.PaymentsStream.Name, app.PaymentsDurable},
+			{events.BookingStream.Name, eventapi.BookingsDurable}, {events.PaymentsStream.Name, eventapi.PaymentsDurable},
 		} {
 			cons, err := h.js.Consumer(ctx, c.stream, c.durable)
 			if err != nil {
@@ -346,7 +356,7 @@ func (h *harness) standingEvents() []*reputationv1.MentorStandingChanged {
 		if err != nil {
 			h.t.Fatal(err)
 		}
-		if ev.Type != app.SubjectStandingChanged {
+		if events.TypeOf[reputationv1.EventType](ev) != reputationv1.EventType_EVENT_TYPE_STANDING_CHANGED {
 			h.t.Fatalf("unexpected %s on the REPUTATION stream", ev.Type)
 		}
 		var sc reputationv1.MentorStandingChanged

@@ -12,7 +12,7 @@ import (
 	bookingv1 "github.com/bookwell/bookwell/gen/go/bookwell/booking/v1"
 	paymentsv1 "github.com/bookwell/bookwell/gen/go/bookwell/payments/v1"
 	"github.com/bookwell/bookwell/pkg/events"
-	"github.com/bookwell/bookwell/services/reputation/internal/app"
+	"github.com/bookwell/bookwell/services/reputation/internal/eventapi"
 )
 
 // pay publishes a payments event about a 50 EUR card payment whose running
@@ -130,7 +130,7 @@ func TestRebuildReplaysPaymentsToo(t *testing.T) {
 		t.Fatalf("spend before rebuild %v, want EUR 7000", got)
 	}
 	h.stopCons()
-	if err := app.Rebuild(context.Background(), h.store, h.js); err != nil {
+	if err := eventapi.Rebuild(context.Background(), h.svc, h.js); err != nil {
 		t.Fatal(err)
 	}
 	if got := spend(h, "mentee-ada"); len(got) != 0 {

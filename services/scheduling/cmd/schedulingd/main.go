@@ -5,96 +5,57 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
-
-	"golang.org/x/sync/errgroup"
-
-	// The zone database is compiled in: availability is wrong without it.
-	_ "time/tzdata"
 
 	schedulingv1 "github.com/bookwell/bookwell/gen/go/bookwell/scheduling/v1"
-	"github.com/bookwell/bookwell/pkg/config"
+	"github.com/bookwell/bookwell/pkg/erasure"
+	"github.com/bookwell/bookwell/pkg/consumer"
 	"github.com/bookwell/bookwell/pkg/events"
-	"github.com/bookwell/bookwell/pkg/grpcserver"
-	"github.com/bookwell/bookwell/pkg/identity"
-	"github.com/bookwell/bookwell/pkg/logging"
-	"github.com/bookwell/bookwell/pkg/outbox"
+	"github.com/bookwell/bookwell/pkg/service"
 	"github.com/bookwell/bookwell/services/scheduling/internal/app"
 	"github.com/bookwell/bookwell/services/scheduling/internal/domain"
+	"github.com/bookwell/bookwell/services/scheduling/internal/eventapi"
 	"github.com/bookwell/bookwell/services/scheduling/internal/grpcapi"
+	"github.com/bookwell/bookwell/services/scheduling/internal/icsfeed"
 	"github.com/bookwell/bookwell/services/scheduling/internal/meeting"
 	"github.com/bookwell/bookwell/services/scheduling/internal/postgres"
-	"github.com/bookwell/bookwell/services/scheduling/internal/standing"
 )
 
-type settings struct {
-	Auth        identity.Config
-	DatabaseURL string `env:"DATABASE_URL" envDefault:"postgres://postgres@127.0.0.1:5432/bookwell?sslmode=disable"`
-	NATSURL     string `env:"NATS_URL" envDefault:"nats://127.0.0.1:4222"`
-	GRPCAddr    string `env:"SCHEDULING_GRPC_ADDR" envDefault:"127.0.0.1:9092"`
-	// MeetingProvider is "jitsi" (no account needed) or "zoom".
-	MeetingProvider  string `env:"MEETING_PROVIDER" envDefault:"jitsi"`
-	JitsiURL         string `env:"JITSI_URL" envDefault:"https://meet.jit.si"`
-	ZoomAccountID    string `env:"ZOOM_ACCOUNT_ID"`
-	ZoomClientID     string `env:"ZOOM_CLIENT_ID"`
-	ZoomClientSecret string `env:"ZOOM_CLIENT_SECRET"`
+type config struct {
+	service.Config
+	GRPCAddr string `env:"SCHEDULING_GRPC_ADDR" envDefault:"127.0.0.1:9092"`
+	Meetings meeting.Config
+	// Feeds bounds the fetch of mentors' external calendars; Calendars
+	// says how often and how far ahead.
+	Feeds     icsfeed.Config
+	Calendars app.ExternalCalendarPolicy
 }
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "schedulingd:", err)
-		os.Exit(1)
-	}
-}
+func main() { service.Main("schedulingd", config{}, build) }
 
-func run(ctx context.Context) error {
-	log := logging.New("scheduling")
-	cfg, err := config.Load[settings]()
+func build(ctx context.Context, p *service.Process, c config) error {
+	meetings, err := meeting.New(c.Meetings)
 	if err != nil {
 		return err
 	}
-	meetings, err := meetingProvider(cfg)
+	pool, err := p.Postgres(ctx, postgres.Schema, postgres.Migrations()...)
 	if err != nil {
 		return err
 	}
-	pool, err := postgres.Open(ctx, cfg.DatabaseURL)
+	feeds, err := icsfeed.New(c.Feeds)
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
-	nc, js, err := events.Connect(cfg.NATSURL, "schedulingd")
-	if err != nil {
-		return err
-	}
-	defer nc.Close()
-
-	svc := &app.Service{Store: &postgres.Store{Pool: pool}, Policy: domain.DefaultPolicy(), Meetings: meetings, Log: log}
-	srv := grpcserver.New(log, identity.UnaryServerInterceptor(identity.NewVerifier(cfg.Auth.JWTSecret), log))
-	schedulingv1.RegisterSchedulingServiceServer(srv, &grpcapi.Server{App: svc, Log: log})
-	relay := &outbox.Relay{Pool: pool, JS: js, Schema: postgres.Schema, Stream: events.SchedulingStream, Log: log}
-
-	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return srv.Serve(ctx, cfg.GRPCAddr) })
-	g.Go(func() error { return relay.Run(ctx) })
-	g.Go(func() error { return standing.Consumer(pool, js, log).Run(ctx) })
-	return g.Wait()
-}
-
-func meetingProvider(cfg settings) (meeting.Provider, error) {
-	switch cfg.MeetingProvider {
-	case "jitsi":
-		return meeting.Jitsi{BaseURL: cfg.JitsiURL}, nil
-	case "zoom":
-		if cfg.ZoomAccountID == "" || cfg.ZoomClientID == "" || cfg.ZoomClientSecret == "" {
-			return nil, errors.New("MEETING_PROVIDER=zoom needs ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET")
-		}
-		return &meeting.Zoom{AccountID: cfg.ZoomAccountID, ClientID: cfg.ZoomClientID, ClientSecret: cfg.ZoomClientSecret}, nil
-	}
-	return nil, fmt.Errorf("MEETING_PROVIDER %q: want jitsi or zoom", cfg.MeetingProvider)
+	svc := &app.Service{Store: &postgres.Store{Pool: pool}, Policy: domain.DefaultPolicy(), Meetings: meetings, Log: p.Log,
+		Feeds: feeds, Calendars: c.Calendars}
+	standing := eventapi.StandingConsumer(svc)
+	erasures := erasure.Consumer("scheduling-erasures", postgres.EraseUser)
+	srv := grpcapi.New(svc, p.Log)
+	srv.DeadLetters = consumer.DeadLetters{Pool: pool, Consumers: []consumer.Consumer{standing, erasures}}
+	schedulingv1.RegisterSchedulingServiceServer(p.GRPC(c.GRPCAddr), srv)
+	schedulingv1.RegisterExternalCalendarServiceServer(p.GRPC(c.GRPCAddr), grpcapi.NewExternalCalendarServer(svc))
+	p.Go("external calendars refresh", svc.RefreshDue)
+	p.Relay(pool, postgres.Schema, events.SchedulingStream)
+	p.Consume(pool, standing)
+	p.Consume(pool, erasures)
+	return nil
 }

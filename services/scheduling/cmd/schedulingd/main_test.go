@@ -16,6 +16,7 @@ import (
 	"github.com/bookwell/bookwell/pkg/identity"
 	"github.com/bookwell/bookwell/pkg/natstest"
 	"github.com/bookwell/bookwell/pkg/pgtest"
+	"github.com/bookwell/bookwell/pkg/service"
 )
 
 // The binary starts against real Postgres and NATS, serves gRPC on its
@@ -30,16 +31,18 @@ func TestRun(t *testing.T) {
 	lis.Close()
 	t.Setenv("DATABASE_URL", pgtest.New(t))
 	t.Setenv("NATS_URL", ns.URL)
+	t.Setenv("NATS_STREAM_REPLICAS", "1") // one server
 	t.Setenv("SCHEDULING_GRPC_ADDR", addr)
 	t.Setenv("LOG_LEVEL", "error")
+	t.Setenv("BOOKWELL_DEV", "true")
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx) }()
+	go func() { done <- service.Run(ctx, "schedulingd", config{}, build) }()
 
 	// Calls need a token, as a service's would.
 	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithPerRPCCredentials(identity.ServiceCredentials{Secret: identity.DevSecret, Name: "test"}))
+		grpc.WithPerRPCCredentials(identity.ServiceCredentials{Key: identity.DevServiceKey("test")}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,9 @@
 // Package app holds scheduling's use cases: offering and availability
-// management, free slots, and the reservation commands the booking workflow
-// calls. It validates input, applies the domain rules and leaves the
-// guarantees about time and capacity to the store.
+// management, free slots, the reservation commands the booking workflow
+// calls, calendars, and the mentor standings reputation announces. Each use
+// case checks who is asking (authz.go), validates its input, applies the
+// domain rules and leaves the guarantees about time and capacity to the
+// store.
 package app
 
 import (
@@ -10,22 +12,102 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/bookwell/bookwell/pkg/apperr"
 	"github.com/bookwell/bookwell/services/scheduling/internal/domain"
 	"github.com/bookwell/bookwell/services/scheduling/internal/meeting"
-	"github.com/bookwell/bookwell/services/scheduling/internal/postgres"
 )
 
 // Service is the scheduling application.
 type Service struct {
-	Store    *postgres.Store
+	Store    Store
 	Policy   domain.Policy
 	Meetings meeting.Provider
-	Log      *slog.Logger
+	// Feeds reads mentors' external calendars; nil: none are fetched.
+	Feeds     Feeds
+	Calendars ExternalCalendarPolicy
+	Log       *slog.Logger
 	// Now is the clock; time.Now if nil.
 	Now func() time.Time
+}
+
+// Store is the storage the use cases need. It holds the guarantees the
+// rules cannot: a time is held by one booking (or up to an offering's
+// capacity), and every change of a reservation is recorded with its event.
+type Store interface {
+	CreateOffering(ctx context.Context, o domain.Offering) error
+	// Offering returns a mentor's offering that has not been withdrawn, or
+	// domain.ErrOfferingNotFound.
+	Offering(ctx context.Context, mentorID, id string) (domain.Offering, error)
+	// Offerings lists a mentor's offerings, oldest first.
+	Offerings(ctx context.Context, mentorID string) ([]domain.Offering, error)
+	// UpdateOffering loads an offering, lets change modify it and stores the
+	// result, in one transaction; an error from change changes nothing.
+	UpdateOffering(ctx context.Context, mentorID, id string, change func(*domain.Offering) error) (domain.Offering, error)
+	// DeleteOffering withdraws an offering; its reservations stay.
+	DeleteOffering(ctx context.Context, mentorID, id string, at time.Time) error
+
+	// Availability returns a mentor's availability; one who never set it
+	// has none, in UTC.
+	Availability(ctx context.Context, mentorID string) (domain.Availability, error)
+	PutAvailability(ctx context.Context, a domain.Availability) error
+	// Standing is a mentor's standing, domain.Unannounced if reputation
+	// never announced one.
+	Standing(ctx context.Context, mentorID string) (domain.Standing, error)
+	// Busy lists a mentor's held or confirmed sessions that overlap
+	// [from, to).
+	Busy(ctx context.Context, mentorID string, from, to time.Time) ([]domain.Busy, error)
+
+	// Hold holds a slot for h.BookingID. When the booking already has a
+	// reservation it is returned as it is, with existed true, and nothing
+	// changes. Otherwise check decides on the rules, given what the store
+	// read in the transaction; then the time is taken, or the hold fails
+	// with domain.ErrSlotTaken or ErrOverCapacity. The reservation and its
+	// reservation.held event are stored together.
+	Hold(ctx context.Context, h domain.Hold, now time.Time, check Checker) (r domain.Reservation, existed bool, err error)
+	// Move moves a booking's reservation to newStart under the same rules,
+	// or keeps it where it was; moving to where it is changes nothing.
+	Move(ctx context.Context, bookingID string, newStart, now time.Time, check Checker) (domain.Reservation, error)
+	// Confirm confirms a held reservation with its meeting link (the first
+	// link stored wins); confirming again changes nothing.
+	Confirm(ctx context.Context, bookingID, meetingURL string, now time.Time) (domain.Reservation, error)
+	// Release frees a reservation's seats; nil when the booking holds none,
+	// and releasing again changes nothing.
+	Release(ctx context.Context, bookingID string, now time.Time) (*domain.Reservation, error)
+	// Reservation returns a booking's reservation, or
+	// domain.ErrReservationNotFound.
+	Reservation(ctx context.Context, bookingID string) (domain.Reservation, error)
+	// Conflicts lists the bookings holding seats that overlap [start, end)
+	// in a mentor's calendar, other than excludingBookingID.
+	Conflicts(ctx context.Context, mentorID string, start, end time.Time, excludingBookingID string) ([]string, error)
+	// ConfirmedSessions lists a mentor's sessions with confirmed
+	// reservations that end after since, in time order.
+	ConfirmedSessions(ctx context.Context, mentorID string, since time.Time) ([]ConfirmedSession, error)
+
+	ExternalCalendarStore
+}
+
+// Tx is what a use case writes inside a transaction it does not own: an
+// event consumer's, which also records the event as handled.
+type Tx interface {
+	// SetStanding records a mentor's standing as of at; a standing older
+	// than the one recorded changes nothing.
+	SetStanding(ctx context.Context, mentorID string, st domain.Standing, reason string, at time.Time) error
+}
+
+// Checker applies the booking rules to what the store read inside the
+// transaction of a hold or a move; an error aborts it.
+type Checker func(domain.HoldState) error
+
+// ConfirmedSession is one session of a mentor's calendar feed.
+type ConfirmedSession struct {
+	SessionID   int64
+	Start, End  time.Time
+	Offering    string
+	Capacity    int
+	Seats       int    // confirmed seats
+	BookingID   string // the (first) booking on it
+	MeetingURL  string
+	LastChanged time.Time
 }
 
 func (s *Service) now() time.Time {
@@ -42,124 +124,4 @@ func requireID(v *apperr.Violations, field, id string) {
 	case len(id) > 128:
 		v.Add(field, "must be at most 128 characters")
 	}
-}
-
-// ---- offerings
-
-// CreateOffering validates and stores a new offering of mentorID.
-func (s *Service) CreateOffering(ctx context.Context, mentorID string, o domain.Offering) (domain.Offering, error) {
-	var v apperr.Violations
-	requireID(&v, "mentor_id", mentorID)
-	if err := v.Err(); err != nil {
-		return o, err
-	}
-	o.ID = uuid.NewString()
-	o.MentorID = mentorID
-	o.Name = strings.TrimSpace(o.Name)
-	o.CreatedAt = s.now()
-	o.UpdatedAt = o.CreatedAt
-	if err := o.Validate(s.Policy); err != nil {
-		return o, err
-	}
-	return o, s.Store.CreateOffering(ctx, o)
-}
-
-// Offering returns one offering.
-func (s *Service) Offering(ctx context.Context, mentorID, id string) (domain.Offering, error) {
-	return s.Store.Offering(ctx, mentorID, id)
-}
-
-// Offerings lists a mentor's offerings.
-func (s *Service) Offerings(ctx context.Context, mentorID string) ([]domain.Offering, error) {
-	return s.Store.Offerings(ctx, mentorID)
-}
-
-// UpdateOffering replaces an offering's editable fields with those of in;
-// in.Kind must be empty or unchanged.
-func (s *Service) UpdateOffering(ctx context.Context, mentorID, id string, in domain.Offering) (domain.Offering, error) {
-	return s.Store.UpdateOffering(ctx, mentorID, id, func(o *domain.Offering) error {
-		if in.Kind != "" && in.Kind != o.Kind {
-			var v apperr.Violations
-			v.Add("offering.kind", "cannot change")
-			return v.Err()
-		}
-		o.Name = strings.TrimSpace(in.Name)
-		o.Duration = in.Duration
-		o.PriceMinor = in.PriceMinor
-		o.Currency = in.Currency
-		o.Capacity = in.Capacity
-		o.ApprovalRequired = in.ApprovalRequired
-		o.UpdatedAt = s.now()
-		return o.Validate(s.Policy)
-	})
-}
-
-// DeleteOffering withdraws an offering.
-func (s *Service) DeleteOffering(ctx context.Context, mentorID, id string) error {
-	return s.Store.DeleteOffering(ctx, mentorID, id, s.now())
-}
-
-// ---- availability
-
-// Availability returns a mentor's availability.
-func (s *Service) Availability(ctx context.Context, mentorID string) (domain.Availability, error) {
-	return s.Store.Availability(ctx, mentorID)
-}
-
-// UpdateAvailability validates and replaces a mentor's availability.
-func (s *Service) UpdateAvailability(ctx context.Context, a domain.Availability) (domain.Availability, error) {
-	var v apperr.Violations
-	requireID(&v, "mentor_id", a.MentorID)
-	if err := v.Err(); err != nil {
-		return a, err
-	}
-	if err := a.Validate(); err != nil {
-		return a, err
-	}
-	a.UpdatedAt = s.now()
-	return a, s.Store.PutAvailability(ctx, a)
-}
-
-// MaxSlotRange is the longest range ListSlots answers for.
-const MaxSlotRange = 62 * 24 * time.Hour
-
-// Slots lists the free slots of an offering starting in [from, to).
-func (s *Service) Slots(ctx context.Context, mentorID, offeringID string, from, to time.Time) ([]domain.Slot, error) {
-	var v apperr.Violations
-	requireID(&v, "mentor_id", mentorID)
-	requireID(&v, "offering_id", offeringID)
-	if from.IsZero() {
-		v.Add("start_time", "is required")
-	}
-	if to.IsZero() {
-		v.Add("end_time", "is required")
-	} else if !to.After(from) {
-		v.Add("end_time", "must be after start_time")
-	} else if to.Sub(from) > MaxSlotRange {
-		v.Add("end_time", "must be at most 62 days after start_time")
-	}
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	o, err := s.Store.Offering(ctx, mentorID, offeringID)
-	if err != nil {
-		return nil, err
-	}
-	st, err := s.Store.Standing(ctx, mentorID)
-	if err != nil {
-		return nil, err
-	}
-	if !st.TakesBookings() {
-		return nil, domain.ErrMentorUnavailable
-	}
-	a, err := s.Store.Availability(ctx, mentorID)
-	if err != nil {
-		return nil, err
-	}
-	// Sessions starting up to a day before from can still block it.
-	busy, err := s.Store.Busy(ctx, mentorID, from.Add(-24*time.Hour), to.Add(24*time.Hour))
-	if err != nil {
-		return nil, err
-	}
-	return domain.FreeSlots(s.Policy, o, &a, busy, from, to, s.now()), nil
 }

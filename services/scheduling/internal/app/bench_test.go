@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -15,7 +14,7 @@ import (
 // sessions from Postgres, then computing.
 func BenchmarkSlots(b *testing.B) {
 	s := newService(b)
-	ctx := context.Background()
+	ctx := admin
 	openEveryDay(b, s, "m1", "Europe/London", 10*time.Minute)
 	o := createOffering(b, s, "m1", domain.KindPaid, 1)
 	held := 0
@@ -42,7 +41,7 @@ func BenchmarkHoldContended(b *testing.B) {
 	const racers = 8
 	const perMentor = 2000 // hourly slots within the 90-day horizon
 	s := newService(b)
-	ctx := context.Background()
+	ctx := admin
 	var offering string
 	i := 0
 	for b.Loop() {

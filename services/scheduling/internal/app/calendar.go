@@ -17,7 +17,8 @@ type CalendarEntry struct {
 	ICS   string
 }
 
-// CalendarLinks returns the calendar entry of a booking's reservation.
+// CalendarLinks returns the calendar entry of a booking's reservation; its
+// description is description followed by the meeting link.
 func (s *Service) CalendarLinks(ctx context.Context, bookingID, title, description string) (CalendarEntry, error) {
 	r, err := s.Reservation(ctx, bookingID)
 	if err != nil {
@@ -29,7 +30,9 @@ func (s *Service) CalendarLinks(ctx context.Context, bookingID, title, descripti
 	if strings.TrimSpace(title) == "" {
 		title = "Session"
 	}
-	if r.MeetingURL != "" {
+	// The meeting link is added once: a description that already carries it
+	// keeps it where it is.
+	if r.MeetingURL != "" && !strings.Contains(description, r.MeetingURL) {
 		description = strings.TrimSpace(description + "\n\nJoin: " + r.MeetingURL)
 	}
 	e := calendar.Event{
@@ -54,6 +57,9 @@ const FeedHistory = 30 * 24 * time.Hour
 // MentorCalendar returns a mentor's confirmed sessions (from 30 days back)
 // as an iCalendar feed, one event per session (a class is one event).
 func (s *Service) MentorCalendar(ctx context.Context, mentorID string) (string, error) {
+	if err := mayManage(ctx, mentorID); err != nil {
+		return "", err
+	}
 	var v apperr.Violations
 	requireID(&v, "mentor_id", mentorID)
 	if err := v.Err(); err != nil {

@@ -10,7 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/bookwell/bookwell/pkg/apperr"
+	"github.com/bookwell/bookwell/pkg/identity"
 	"github.com/bookwell/bookwell/pkg/pgtest"
 	"github.com/bookwell/bookwell/services/scheduling/internal/app"
 	"github.com/bookwell/bookwell/services/scheduling/internal/domain"
@@ -40,6 +43,15 @@ func dbURL(t testing.TB) string {
 	return u.String()
 }
 
+// admin is the caller of these tests' use cases: who may do what is
+// app/authz.go's, tested through the gRPC API (grpcapi).
+var admin = identity.With(context.Background(), identity.Principal{Subject: "ops", Role: identity.RoleAdmin})
+
+// asMentor is mentor, signed in.
+func asMentor(mentor string) context.Context {
+	return identity.With(context.Background(), identity.Principal{Subject: mentor, Role: identity.RoleMentor})
+}
+
 func newService(t testing.TB) *app.Service {
 	t.Helper()
 	pool, err := postgres.Open(context.Background(), dbURL(t))
@@ -63,7 +75,7 @@ func openEveryDay(t testing.TB, s *app.Service, mentor, zone string, buffer time
 	for d := time.Sunday; d <= time.Saturday; d++ {
 		a.Weekly = append(a.Weekly, domain.WeeklyHours{Day: d, Start: 8 * 60, End: 20 * 60})
 	}
-	if _, err := s.UpdateAvailability(context.Background(), a); err != nil {
+	if _, err := s.UpdateAvailability(asMentor(mentor), a); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -75,7 +87,7 @@ func openAllDay(t testing.TB, s *app.Service, mentor, zone string) {
 	for d := time.Sunday; d <= time.Saturday; d++ {
 		a.Weekly = append(a.Weekly, domain.WeeklyHours{Day: d, Start: 0, End: 24 * 60})
 	}
-	if _, err := s.UpdateAvailability(context.Background(), a); err != nil {
+	if _, err := s.UpdateAvailability(asMentor(mentor), a); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -86,7 +98,7 @@ func createOffering(t testing.TB, s *app.Service, mentor string, kind domain.Kin
 	if kind == domain.KindIntro {
 		o.Name, o.Duration, o.PriceMinor, o.Currency = "Intro", 20*time.Minute, 0, ""
 	}
-	o, err := s.CreateOffering(context.Background(), mentor, o)
+	o, err := s.CreateOffering(asMentor(mentor), mentor, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,8 +128,11 @@ func wantInvalid(t testing.TB, err error) {
 func count(t testing.TB, s *app.Service, sql string, args ...any) int {
 	t.Helper()
 	var n int
-	if err := s.Store.Pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+	if err := pool(s).QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
 }
+
+// pool is the database of s's store.
+func pool(s *app.Service) *pgxpool.Pool { return s.Store.(*postgres.Store).Pool }

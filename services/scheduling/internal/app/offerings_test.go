@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -10,7 +9,7 @@ import (
 
 func TestOfferingsCRUD(t *testing.T) {
 	s := newService(t)
-	ctx := context.Background()
+	ctx := admin
 	paid := createOffering(t, s, "m1", domain.KindPaid, 1)
 	intro := createOffering(t, s, "m1", domain.KindIntro, 1)
 	createOffering(t, s, "m2", domain.KindPaid, 1)
@@ -68,7 +67,7 @@ func TestOfferingsCRUD(t *testing.T) {
 
 func TestAvailabilityRoundTripAndSlots(t *testing.T) {
 	s := newService(t)
-	ctx := context.Background()
+	ctx := admin
 	in := domain.Availability{
 		MentorID: "m1", TimeZone: "America/New_York", Buffer: 15 * time.Minute, MinNotice: 2 * time.Hour, HorizonDays: 30,
 		Weekly: []domain.WeeklyHours{{Day: time.Tuesday, Start: 9 * 60, End: 12 * 60}},

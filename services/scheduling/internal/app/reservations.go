@@ -16,6 +16,9 @@ const MaxPartySize = 500
 // returns the first reservation; the same booking with other details is
 // ErrBookingAlreadyHeld.
 func (s *Service) Hold(ctx context.Context, h domain.Hold) (domain.Reservation, error) {
+	if err := mayReserve(ctx); err != nil {
+		return domain.Reservation{}, err
+	}
 	var v apperr.Violations
 	requireID(&v, "booking_id", h.BookingID)
 	requireID(&v, "mentor_id", h.MentorID)
@@ -53,6 +56,9 @@ func (s *Service) Hold(ctx context.Context, h domain.Hold) (domain.Reservation, 
 // Confirm confirms a booking's reservation, creating its meeting link first
 // when it has none. A retry returns the confirmed reservation unchanged.
 func (s *Service) Confirm(ctx context.Context, bookingID string) (domain.Reservation, error) {
+	if err := mayReserve(ctx); err != nil {
+		return domain.Reservation{}, err
+	}
 	var v apperr.Violations
 	requireID(&v, "booking_id", bookingID)
 	if err := v.Err(); err != nil {
@@ -88,6 +94,9 @@ var ErrMeetingUnavailable = apperr.New(apperr.KindUnavailable, "MEETING_PROVIDER
 // Move moves a booking's reservation to newStart, keeping the old time when
 // the new one cannot be held.
 func (s *Service) Move(ctx context.Context, bookingID string, newStart time.Time) (domain.Reservation, error) {
+	if err := mayReserve(ctx); err != nil {
+		return domain.Reservation{}, err
+	}
 	var v apperr.Violations
 	requireID(&v, "booking_id", bookingID)
 	if newStart.IsZero() {
@@ -101,6 +110,9 @@ func (s *Service) Move(ctx context.Context, bookingID string, newStart time.Time
 
 // Release frees a booking's slot; nil when the booking never held one.
 func (s *Service) Release(ctx context.Context, bookingID string) (*domain.Reservation, error) {
+	if err := mayReserve(ctx); err != nil {
+		return nil, err
+	}
 	var v apperr.Violations
 	requireID(&v, "booking_id", bookingID)
 	if err := v.Err(); err != nil {
@@ -111,6 +123,9 @@ func (s *Service) Release(ctx context.Context, bookingID string) (*domain.Reserv
 
 // Reservation returns a booking's reservation.
 func (s *Service) Reservation(ctx context.Context, bookingID string) (domain.Reservation, error) {
+	if err := mayReserve(ctx); err != nil {
+		return domain.Reservation{}, err
+	}
 	var v apperr.Violations
 	requireID(&v, "booking_id", bookingID)
 	if err := v.Err(); err != nil {
@@ -122,6 +137,9 @@ func (s *Service) Reservation(ctx context.Context, bookingID string) (domain.Res
 // Conflicts lists the bookings that overlap [start, end) in a mentor's
 // calendar, other than excludingBookingID.
 func (s *Service) Conflicts(ctx context.Context, mentorID string, start, end time.Time, excludingBookingID string) ([]string, error) {
+	if err := mayReserve(ctx); err != nil {
+		return nil, err
+	}
 	var v apperr.Violations
 	requireID(&v, "mentor_id", mentorID)
 	if start.IsZero() {

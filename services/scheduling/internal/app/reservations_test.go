@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -19,7 +18,7 @@ func hold(booking, mentor, offering, mentee string, start time.Time) domain.Hold
 
 func TestHoldIsIdempotent(t *testing.T) {
 	s := newService(t)
-	ctx := context.Background()
+	ctx := admin
 	openEveryDay(t, s, "m1", "Europe/London", 0)
 	o := createOffering(t, s, "m1", domain.KindPaid, 1)
 	h := hold("b1", "m1", o.ID, "alice", at(2, 10, 0))
@@ -49,7 +48,7 @@ func TestHoldIsIdempotent(t *testing.T) {
 
 func TestHoldRejectsBadInputAndChangesNothing(t *testing.T) {
 	s := newService(t)
-	ctx := context.Background()
+	ctx := admin
 	openEveryDay(t, s, "m1", "Europe/London", 0)
 	o := createOffering(t, s, "m1", domain.KindPaid, 1)
 	for _, h := range []domain.Hold{
@@ -122,7 +121,7 @@ func TestNoOverbookingUnderConcurrency(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newService(t)
-			ctx := context.Background()
+			ctx := admin
 			openEveryDay(t, s, "m1", "Europe/London", 0)
 			o := createOffering(t, s, "m1", domain.KindPaid, tc.capacity)
 			const n = 200
@@ -144,7 +143,7 @@ func TestNoOverbookingUnderConcurrency(t *testing.T) {
 // exclusion constraint lets exactly one through.
 func TestNoDoubleBookingAcrossOfferings(t *testing.T) {
 	s := newService(t)
-	ctx := context.Background()
+	ctx := admin
 	openEveryDay(t, s, "m1", "Europe/London", 10*time.Minute)
 	var offs []domain.Offering
 	for range 4 {
@@ -163,7 +162,7 @@ func TestNoDoubleBookingAcrossOfferings(t *testing.T) {
 
 func TestMoveIsAtomic(t *testing.T) {
 	s := newService(t)
-	ctx := context.Background()
+	ctx := admin
 	openEveryDay(t, s, "m1", "Europe/London", 0)
 	o := createOffering(t, s, "m1", domain.KindPaid, 1)
 	if _, err := s.Hold(ctx, hold("b1", "m1", o.ID, "alice", at(2, 10, 0))); err != nil {
@@ -205,7 +204,7 @@ func TestMoveIsAtomic(t *testing.T) {
 
 func TestConfirmAndRelease(t *testing.T) {
 	s := newService(t)
-	ctx := context.Background()
+	ctx := admin
 	openEveryDay(t, s, "m1", "Europe/London", 0)
 	o := createOffering(t, s, "m1", domain.KindPaid, 1)
 	if _, err := s.Hold(ctx, hold("b1", "m1", o.ID, "alice", at(2, 10, 0))); err != nil {
@@ -249,7 +248,7 @@ func TestConfirmAndRelease(t *testing.T) {
 
 func TestClassSeatsAndParties(t *testing.T) {
 	s := newService(t)
-	ctx := context.Background()
+	ctx := admin
 	openEveryDay(t, s, "m1", "Europe/London", 0)
 	class := createOffering(t, s, "m1", domain.KindPaid, 5)
 	p := hold("b1", "m1", class.ID, "alice", at(2, 10, 0))

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,8 +19,8 @@ import (
 	"github.com/bookwell/bookwell/pkg/natstest"
 	"github.com/bookwell/bookwell/pkg/outbox"
 	"github.com/bookwell/bookwell/services/scheduling/internal/domain"
+	"github.com/bookwell/bookwell/services/scheduling/internal/eventapi"
 	"github.com/bookwell/bookwell/services/scheduling/internal/postgres"
-	"github.com/bookwell/bookwell/services/scheduling/internal/standing"
 )
 
 func introHold(booking, mentor, offering, mentee, zone string, start time.Time) domain.Hold {
@@ -28,7 +29,7 @@ func introHold(booking, mentor, offering, mentee, zone string, start time.Time) 
 
 func TestIntroRules(t *testing.T) {
 	s := newService(t)
-	ctx := context.Background()
+	ctx := admin
 	intros := map[string]domain.Offering{}
 	for i := 1; i <= 5; i++ {
 		m := fmt.Sprintf("m%d", i)
@@ -80,7 +81,7 @@ func TestIntroRules(t *testing.T) {
 // mentors in one month gets exactly 3.
 func TestIntroQuotaUnderConcurrency(t *testing.T) {
 	s := newService(t)
-	ctx := context.Background()
+	ctx := admin
 	var offs []domain.Offering
 	for i := range 5 {
 		m := fmt.Sprintf("m%d", i)
@@ -98,7 +99,7 @@ func TestIntroQuotaUnderConcurrency(t *testing.T) {
 
 func TestAwayMode(t *testing.T) {
 	s := newService(t)
-	ctx := context.Background()
+	ctx := admin
 	openEveryDay(t, s, "m1", "Europe/London", 0)
 	o := createOffering(t, s, "m1", domain.KindPaid, 1)
 	if _, err := s.Hold(ctx, hold("before", "m1", o.ID, "ann", at(5, 10, 0))); err != nil {
@@ -135,7 +136,7 @@ func TestAwayMode(t *testing.T) {
 func publishStanding(t *testing.T, ns *natstest.Server, mentor string, st reputationv1.Standing, at time.Time) {
 	t.Helper()
 	msg := &reputationv1.MentorStandingChanged{MentorId: mentor, Standing: st, Reason: "test"}
-	ev, err := events.New(uuid.New(), standing.EventType, "reputation", at, msg)
+	ev, err := events.Wrap(uuid.New(), reputationv1.EventType_EVENT_TYPE_STANDING_CHANGED, at, msg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,40 +149,55 @@ func publishStanding(t *testing.T, ns *natstest.Server, mentor string, st reputa
 func TestSuspendedMentorTakesNoHolds(t *testing.T) {
 	s := newService(t)
 	ns := natstest.New(t)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(admin)
 	if _, err := events.Ensure(ctx, ns.JS, events.ReputationStream); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() {
-		done <- standing.Consumer(s.Store.Pool, ns.JS, slog.New(slog.NewTextHandler(io.Discard, nil))).Run(ctx)
+		done <- eventapi.StandingConsumer(s).With(pool(s), ns.JS, slog.New(slog.NewTextHandler(io.Discard, nil))).Run(ctx)
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 
 	openEveryDay(t, s, "m1", "Europe/London", 0)
 	o := createOffering(t, s, "m1", domain.KindPaid, 1)
-	publishStanding(t, ns, "m1", reputationv1.Standing_STANDING_SUSPENDED, time.Now())
+	suspended := time.Now()
+	publishStanding(t, ns, "m1", reputationv1.Standing_STANDING_SUSPENDED, suspended)
 	waitFor(t, func() bool {
-		st, _ := s.Store.Standing(ctx, "m1")
-		return st == domain.StandingSuspended
+		_, err := s.Slots(ctx, "m1", o.ID, at(2, 0, 0), at(3, 0, 0))
+		return errors.Is(err, domain.ErrMentorUnavailable)
 	})
 	_, err := s.Hold(ctx, hold("b1", "m1", o.ID, "ann", at(2, 10, 0)))
 	wantReason(t, err, "MENTOR_UNAVAILABLE")
 	_, err = s.Slots(ctx, "m1", o.ID, at(2, 0, 0), at(3, 0, 0))
 	wantReason(t, err, "MENTOR_UNAVAILABLE")
+	// A request with preferred times holds no slot: booking asks for the
+	// offering to book, which is refused the same way; the mentor can
+	// still read it.
+	_, err = s.OfferingToBook(ctx, "m1", o.ID)
+	wantReason(t, err, "MENTOR_UNAVAILABLE")
+	if _, err := s.Offering(ctx, "m1", o.ID); err != nil {
+		t.Fatalf("reading a suspended mentor's offering: %v", err)
+	}
 
 	// An older event delivered late does not undo the newer standing.
-	publishStanding(t, ns, "m1", reputationv1.Standing_STANDING_ACTIVE, time.Now().Add(-time.Hour))
-	publishStanding(t, ns, "m1", reputationv1.Standing_STANDING_FLAGGED, time.Now().Add(time.Second))
-	waitFor(t, func() bool {
-		st, _ := s.Store.Standing(ctx, "m1")
-		return st == domain.StandingFlagged
-	})
+	handled := func(n int) func() bool {
+		return func() bool {
+			return count(t, s, `SELECT count(*) FROM processed_events WHERE consumer = $1`, eventapi.StandingDurable) == n
+		}
+	}
+	publishStanding(t, ns, "m1", reputationv1.Standing_STANDING_ACTIVE, suspended.Add(-time.Hour))
+	waitFor(t, handled(2))
+	_, err = s.Hold(ctx, hold("b1", "m1", o.ID, "ann", at(2, 10, 0)))
+	wantReason(t, err, "MENTOR_UNAVAILABLE")
+	// A flagged mentor is still bookable.
+	publishStanding(t, ns, "m1", reputationv1.Standing_STANDING_FLAGGED, suspended.Add(time.Second))
+	waitFor(t, handled(3))
 	if _, err := s.Hold(ctx, hold("b1", "m1", o.ID, "ann", at(2, 10, 0))); err != nil {
 		t.Fatalf("a flagged mentor still takes bookings: %v", err)
 	}
-	if n := count(t, s, `SELECT count(*) FROM processed_events WHERE consumer = $1`, standing.Durable); n != 3 {
-		t.Fatalf("%d events processed, want 3", n)
+	if _, err := s.OfferingToBook(ctx, "m1", o.ID); err != nil {
+		t.Fatalf("a flagged mentor still takes requests with preferred times: %v", err)
 	}
 }
 
@@ -200,8 +216,8 @@ func waitFor(t *testing.T, cond func() bool) {
 func TestEventsAreRelayed(t *testing.T) {
 	s := newService(t)
 	ns := natstest.New(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	relay := &outbox.Relay{Pool: s.Store.Pool, JS: ns.JS, Schema: postgres.Schema, Stream: events.SchedulingStream,
+	ctx, cancel := context.WithCancel(admin)
+	relay := &outbox.Relay{Pool: pool(s), JS: ns.JS, Schema: postgres.Schema, Stream: events.SchedulingStream,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Poll: 100 * time.Millisecond}
 	done := make(chan error, 1)
 	go func() { done <- relay.Run(ctx) }()

@@ -1,13 +1,13 @@
 package domain
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/bookwell/bookwell/pkg/apperr"
+	"github.com/bookwell/bookwell/pkg/money"
 )
 
 // Kind is the type of session an offering is.
@@ -26,15 +26,13 @@ type Offering struct {
 	Name             string
 	Kind             Kind
 	Duration         time.Duration
-	PriceMinor       int64  // in the currency's minor units
+	PriceMinor       int64  // in the currency's minor units (pkg/money): cents of EUR, yen of JPY
 	Currency         string // ISO 4217, upper case
 	Capacity         int    // 1 for one-to-one, more for a class
 	ApprovalRequired bool
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 }
-
-var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
 
 // Validate reports every field that breaks the offering rules, given the
 // intro duration of the policy.
@@ -53,8 +51,8 @@ func (o Offering) Validate(p Policy) error {
 	if o.PriceMinor < 0 {
 		v.Add("offering.price_minor_units", "must not be negative")
 	}
-	if o.Currency != "" && !currencyRE.MatchString(o.Currency) {
-		v.Add("offering.currency_code", "must be an ISO 4217 code such as EUR")
+	if o.Currency != "" && !money.Valid(o.Currency) {
+		v.Add("offering.currency_code", "must be the ISO 4217 code of a currency, such as EUR")
 	}
 	switch o.Kind {
 	case KindIntro:

@@ -2,8 +2,9 @@ package domain
 
 import "time"
 
-// Policy holds the marketplace's booking rules (DESIGN.md, policy defaults).
-// A mentor's availability may override the paid-session notice and horizon.
+// Policy holds the marketplace's booking rules (docs/product.md, booking
+// rules). A mentor's availability may override the paid-session notice and
+// horizon.
 type Policy struct {
 	IntroDuration     time.Duration // an intro session's length
 	IntroMinNotice    time.Duration // how long before its start an intro can be booked, at least
@@ -13,10 +14,11 @@ type Policy struct {
 	PaidHorizon       time.Duration // default horizon for paid sessions
 }
 
-// DefaultPolicy is the policy of DESIGN.md: intros are 20 minutes, booked 48
-// hours to 14 days ahead, at most 3 a month; paid sessions 24 hours to 90 days
-// ahead unless the mentor says otherwise. At most one intro per mentee per
-// mentor is a rule of the store (a unique index), not a setting.
+// DefaultPolicy is the marketplace's default (docs/product.md): intros are
+// 20 minutes, booked 48 hours to 14 days ahead, at most 3 a month; paid
+// sessions 24 hours to 90 days ahead unless the mentor says otherwise. At
+// most one intro per mentee per mentor is a rule of the store (a unique
+// index), not a setting.
 func DefaultPolicy() Policy {
 	return Policy{
 		IntroDuration:     20 * time.Minute,
@@ -42,22 +44,6 @@ func (p Policy) Window(o Offering, a Availability) (notice, horizon time.Duratio
 		horizon = time.Duration(a.HorizonDays) * 24 * time.Hour
 	}
 	return notice, horizon
-}
-
-// Standing is a mentor's standing, as reputation publishes it.
-type Standing string
-
-// The standings; only suspended and deactivated mentors take no bookings.
-const (
-	StandingActive      Standing = "ACTIVE"
-	StandingFlagged     Standing = "FLAGGED"
-	StandingSuspended   Standing = "SUSPENDED"
-	StandingDeactivated Standing = "DEACTIVATED"
-)
-
-// TakesBookings reports whether a mentor in standing s takes new bookings.
-func (s Standing) TakesBookings() bool {
-	return s != StandingSuspended && s != StandingDeactivated
 }
 
 // CheckTime checks the rules about when a session of o starting at start may

@@ -62,15 +62,18 @@ type HoldState struct {
 	Standing        Standing
 	IntrosInMonth   int  // the mentee's intro reservations in the session's month, other than this booking's
 	IntroWithMentor bool // the mentee already holds an intro with this mentor
-	Start           time.Time
-	PartySize       int
-	Now             time.Time
+	// BusyElsewhere: one of the mentor's external calendars is busy during
+	// the session or the buffer after it.
+	BusyElsewhere bool
+	Start         time.Time
+	PartySize     int
+	Now           time.Time
 }
 
 // CheckHold applies the booking rules to a hold or a move; the store's
 // constraints then decide whether the time is still free.
 func (p Policy) CheckHold(s HoldState) error {
-	if !s.Standing.TakesBookings() {
+	if !s.Standing.TakesBookings {
 		return ErrMentorUnavailable
 	}
 	if s.PartySize > s.Offering.Capacity {
@@ -78,6 +81,9 @@ func (p Policy) CheckHold(s HoldState) error {
 	}
 	if err := p.CheckTime(s.Offering, s.Availability, s.Start, s.Now); err != nil {
 		return err
+	}
+	if s.BusyElsewhere {
+		return ErrMentorBusy
 	}
 	if s.Offering.Kind == KindIntro && s.IntroWithMentor {
 		return ErrIntroAlreadyUsed

@@ -15,7 +15,7 @@ import (
 )
 
 func TestWhoMayCallWhat(t *testing.T) {
-	srv, web := newServer(t)
+	addr, web := newServer(t)
 	var (
 		nobody = identity.Principal{}
 		ann    = identity.Principal{Subject: "ann", Role: identity.RoleMentee}
@@ -93,10 +93,7 @@ func TestWhoMayCallWhat(t *testing.T) {
 		nobody: codes.Unauthenticated, ann: codes.PermissionDenied, mentorM1: codes.PermissionDenied,
 		admin: codes.InvalidArgument, // through to validation: no start time
 	} {
-		ctx := context.Background()
-		if who.Subject != "" {
-			ctx = identity.With(ctx, who)
-		}
+		ctx, srv := context.Background(), client(t, addr, who)
 		if _, err := srv.HoldReservation(ctx, hold); status.Code(err) != want {
 			t.Errorf("hold as %q: %v, want %v", who.Subject, err, want)
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,12 +16,16 @@ import (
 
 	ics "github.com/arran4/golang-ical"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	schedulingv1 "github.com/bookwell/bookwell/gen/go/bookwell/scheduling/v1"
 	"github.com/bookwell/bookwell/pkg/apperr"
+	"github.com/bookwell/bookwell/pkg/apperr/grpcstatus"
+	"github.com/bookwell/bookwell/pkg/grpcserver"
 	"github.com/bookwell/bookwell/pkg/identity"
 	"github.com/bookwell/bookwell/pkg/pgtest"
 	"github.com/bookwell/bookwell/services/scheduling/internal/app"
@@ -32,41 +37,51 @@ import (
 
 var now = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC) // a Monday
 
-func newServer(t *testing.T) (*grpcapi.Server, *httptest.Server) {
+// newServer serves scheduling as schedulingd does, on a real gRPC server
+// with the identity interceptor and the REST routes in front of it, and
+// returns the server's address and the REST server.
+func newServer(t *testing.T) (string, *httptest.Server) {
 	t.Helper()
-	ctx := context.Background()
+	ctx, cancel := context.WithCancel(context.Background())
 	pool, err := postgres.Open(ctx, pgtest.New(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(pool.Close)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := &grpcapi.Server{Log: log, App: &app.Service{
+	srv := grpcserver.New(log, identity.UnaryServerInterceptor(identity.DevVerifier(identity.DevSecret)))
+	schedulingv1.RegisterSchedulingServiceServer(srv, grpcapi.New(&app.Service{
 		Store: &postgres.Store{Pool: pool}, Policy: domain.DefaultPolicy(), Meetings: meeting.Jitsi{}, Log: log,
 		Now: func() time.Time { return now },
-	}}
-	mux := runtime.NewServeMux()
-	if err := schedulingv1.RegisterSchedulingServiceHandlerServer(ctx, mux, srv); err != nil {
+	}, log))
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
 		t.Fatal(err)
 	}
-	web := httptest.NewServer(authenticated(mux))
-	t.Cleanup(web.Close)
-	return srv, web
+	served := make(chan error, 1)
+	go func() { served <- srv.ServeListener(ctx, lis) }()
+	mux := runtime.NewServeMux()
+	if err := schedulingv1.RegisterSchedulingServiceHandlerFromEndpoint(ctx, mux, lis.Addr().String(),
+		[]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}); err != nil {
+		t.Fatal(err)
+	}
+	web := httptest.NewServer(mux)
+	t.Cleanup(func() { web.Close(); cancel(); <-served; pool.Close() })
+	return lis.Addr().String(), web
 }
 
-// authenticated puts the bearer token's caller in the context, as the
-// identity interceptor does on the gRPC server; without a token, handlers see
-// no caller.
-func authenticated(h http.Handler) http.Handler {
-	v := identity.NewVerifier(identity.DevSecret)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-			if p, err := v.Verify(tok); err == nil {
-				r = r.WithContext(identity.With(r.Context(), p))
-			}
-		}
-		h.ServeHTTP(w, r)
-	})
+// client calls the gRPC server at addr as p (nobody if p is zero).
+func client(t *testing.T, addr string, p identity.Principal) schedulingv1.SchedulingServiceClient {
+	t.Helper()
+	opts := []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
+	if p.Subject != "" {
+		opts = append(opts, grpc.WithPerRPCCredentials(identity.Credentials{Secret: identity.DevSecret, Principal: p}))
+	}
+	conn, err := grpc.NewClient(addr, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return schedulingv1.NewSchedulingServiceClient(conn)
 }
 
 // The callers of these tests.
@@ -80,7 +95,7 @@ func send(t *testing.T, p identity.Principal, method, u, body string) *http.Resp
 	t.Helper()
 	req, _ := http.NewRequest(method, u, strings.NewReader(body))
 	if p.Subject != "" {
-		tok, err := identity.Mint(identity.DevSecret, p, time.Hour, time.Now())
+		tok, err := identity.DevToken(identity.DevSecret, p, time.Hour, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,15 +124,15 @@ func call(t *testing.T, method, u, body string, want int) map[string]any {
 
 func reason(err error) string {
 	var ae *apperr.Error
-	if errors.As(apperr.FromStatus(err), &ae) {
+	if errors.As(grpcstatus.Decode(err), &ae) {
 		return ae.Reason
 	}
 	return ""
 }
 
 func TestRESTAndGRPC(t *testing.T) {
-	srv, web := newServer(t)
-	ctx := identity.With(context.Background(), worker)
+	addr, web := newServer(t)
+	srv, ctx := client(t, addr, worker), context.Background()
 	base := web.URL + "/v1/mentors/m1"
 
 	// Offerings over REST; bad input is a 400 with the field named.
@@ -181,6 +196,30 @@ func TestRESTAndGRPC(t *testing.T) {
 	one, err := ics.ParseCalendar(strings.NewReader(links.GetIcs()))
 	if err != nil || len(one.Events()) != 1 {
 		t.Fatalf("reservation .ics: %v\n%s", err, links.GetIcs())
+	}
+	// Every description carries the meeting link once, whether the caller's
+	// description holds it already or not.
+	meeting := conf.GetReservation().GetMeetingUrl()
+	for _, desc := range []string{"", "Bring questions.", "Join: " + meeting} {
+		l, err := srv.GetCalendarLinks(ctx, &schedulingv1.GetCalendarLinksRequest{BookingId: "b1", Title: "Mentoring with Ann", Description: desc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, _ := url.Parse(l.GetGoogleUrl())
+		y, _ := url.Parse(l.GetYahooUrl())
+		o, _ := url.Parse(l.GetOutlookUrl())
+		c, err := ics.ParseCalendar(strings.NewReader(l.GetIcs()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for where, text := range map[string]string{
+			"google": g.Query().Get("details"), "yahoo": y.Query().Get("desc"), "outlook": o.Query().Get("body"),
+			"ics": c.Events()[0].GetProperty(ics.ComponentPropertyDescription).Value,
+		} {
+			if n := strings.Count(text, meeting); n != 1 || !strings.Contains(text, desc) {
+				t.Errorf("description %q: the %s description holds the meeting link %d times: %q", desc, where, n, text)
+			}
+		}
 	}
 
 	// The mentor's feed over REST, as text/calendar.

@@ -7,6 +7,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -21,6 +23,31 @@ type Request struct {
 // Provider creates a meeting and returns the URL participants join.
 type Provider interface {
 	CreateMeeting(ctx context.Context, r Request) (string, error)
+}
+
+// Config chooses the provider; the environment variables are the ones
+// schedulingd reads.
+type Config struct {
+	// Provider is "jitsi" (no account needed) or "zoom".
+	Provider         string `env:"MEETING_PROVIDER" envDefault:"jitsi"`
+	JitsiURL         string `env:"JITSI_URL" envDefault:"https://meet.jit.si"`
+	ZoomAccountID    string `env:"ZOOM_ACCOUNT_ID"`
+	ZoomClientID     string `env:"ZOOM_CLIENT_ID"`
+	ZoomClientSecret string `env:"ZOOM_CLIENT_SECRET"`
+}
+
+// New returns the provider c names, or an error saying what is missing.
+func New(c Config) (Provider, error) {
+	switch c.Provider {
+	case "jitsi":
+		return Jitsi{BaseURL: c.JitsiURL}, nil
+	case "zoom":
+		if c.ZoomAccountID == "" || c.ZoomClientID == "" || c.ZoomClientSecret == "" {
+			return nil, errors.New("MEETING_PROVIDER=zoom needs ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET")
+		}
+		return &Zoom{AccountID: c.ZoomAccountID, ClientID: c.ZoomClientID, ClientSecret: c.ZoomClientSecret}, nil
+	}
+	return nil, fmt.Errorf("MEETING_PROVIDER %q: want jitsi or zoom", c.Provider)
 }
 
 // Jitsi makes Jitsi Meet room URLs. Rooms need no account and no API call:

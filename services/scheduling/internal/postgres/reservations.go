@@ -8,14 +8,12 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	schedulingv1 "github.com/bookwell/bookwell/gen/go/bookwell/scheduling/v1"
 	"github.com/bookwell/bookwell/pkg/outbox"
+	"github.com/bookwell/bookwell/services/scheduling/internal/app"
 	"github.com/bookwell/bookwell/services/scheduling/internal/domain"
-	"github.com/bookwell/bookwell/services/scheduling/internal/wire"
+	"github.com/bookwell/bookwell/services/scheduling/internal/protoconv"
 )
-
-// Checker applies the booking rules to what the store read inside the
-// transaction; an error aborts the change.
-type Checker func(domain.HoldState) error
 
 const reservationCols = `booking_id, mentor_id, offering_id, mentee_id, kind, status, start_at, end_at, party_size, mentee_time_zone, meeting_url, version, created_at, updated_at`
 
@@ -77,6 +75,11 @@ func holdState(ctx context.Context, tx pgx.Tx, o domain.Offering, menteeID, ment
 	if st.Standing, err = standing(ctx, tx, o.MentorID); err != nil {
 		return st, err
 	}
+	end := start.Add(o.Duration + st.Availability.Buffer)
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM external_busy WHERE mentor_id = $1 AND period && tstzrange($2, $3))`,
+		o.MentorID, start, end).Scan(&st.BusyElsewhere); err != nil {
+		return st, err
+	}
 	if o.Kind != domain.KindIntro {
 		return st, nil
 	}
@@ -128,8 +131,8 @@ func freeSeats(ctx context.Context, tx pgx.Tx, bookingID string, party int) erro
 	return err
 }
 
-func addEvent(ctx context.Context, tx pgx.Tx, typ string, r domain.Reservation, previousStart time.Time) error {
-	ev, err := wire.ReservationEvent(typ, r, previousStart)
+func addEvent(ctx context.Context, tx pgx.Tx, t schedulingv1.EventType, r domain.Reservation, previousStart time.Time) error {
+	ev, err := protoconv.ReservationEventToProto(t, r, previousStart)
 	if err != nil {
 		return err
 	}
@@ -141,7 +144,7 @@ func addEvent(ctx context.Context, tx pgx.Tx, typ string, r domain.Reservation, 
 // changes. Otherwise check decides on the rules, the session's constraints on
 // the time, and the reservation and its reservation.held event are stored in
 // one transaction.
-func (s *Store) Hold(ctx context.Context, h domain.Hold, now time.Time, check Checker) (r domain.Reservation, existed bool, err error) {
+func (s *Store) Hold(ctx context.Context, h domain.Hold, now time.Time, check app.Checker) (r domain.Reservation, existed bool, err error) {
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		existed = false
 		var err error
@@ -191,7 +194,7 @@ func (s *Store) Hold(ctx context.Context, h domain.Hold, now time.Time, check Ch
 		if err != nil {
 			return err
 		}
-		return addEvent(ctx, tx, wire.EventHeld, r, time.Time{})
+		return addEvent(ctx, tx, schedulingv1.EventType_EVENT_TYPE_RESERVATION_HELD, r, time.Time{})
 	})
 	return r, existed, err
 }
@@ -199,7 +202,7 @@ func (s *Store) Hold(ctx context.Context, h domain.Hold, now time.Time, check Ch
 // Move moves a booking's reservation to newStart in one transaction: the old
 // seats are given back and the new ones taken, so when the new time cannot be
 // held the transaction rolls back and the old time is kept.
-func (s *Store) Move(ctx context.Context, bookingID string, newStart, now time.Time, check Checker) (r domain.Reservation, err error) {
+func (s *Store) Move(ctx context.Context, bookingID string, newStart, now time.Time, check app.Checker) (r domain.Reservation, err error) {
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
 		r, err = lockedReservation(ctx, tx, bookingID)
@@ -244,7 +247,7 @@ func (s *Store) Move(ctx context.Context, bookingID string, newStart, now time.T
 			WHERE booking_id = $1`, bookingID, session, r.Start, r.End, r.End.Add(st.Availability.Buffer), domain.IntroMonth(r.Start, loc), r.Version, now); err != nil {
 			return err
 		}
-		return addEvent(ctx, tx, wire.EventMoved, r, previous)
+		return addEvent(ctx, tx, schedulingv1.EventType_EVENT_TYPE_RESERVATION_MOVED, r, previous)
 	})
 	return r, err
 }
@@ -274,7 +277,7 @@ func (s *Store) Confirm(ctx context.Context, bookingID, meetingURL string, now t
 			bookingID, r.Status, r.MeetingURL, r.Version, now); err != nil {
 			return err
 		}
-		return addEvent(ctx, tx, wire.EventConfirmed, r, time.Time{})
+		return addEvent(ctx, tx, schedulingv1.EventType_EVENT_TYPE_RESERVATION_CONFIRMED, r, time.Time{})
 	})
 	return r, err
 }
@@ -306,7 +309,7 @@ func (s *Store) Release(ctx context.Context, bookingID string, now time.Time) (*
 			bookingID, r.Status, r.Version, now); err != nil {
 			return err
 		}
-		return addEvent(ctx, tx, wire.EventReleased, r, time.Time{})
+		return addEvent(ctx, tx, schedulingv1.EventType_EVENT_TYPE_RESERVATION_RELEASED, r, time.Time{})
 	})
 	return out, err
 }
@@ -342,21 +345,9 @@ func (s *Store) Busy(ctx context.Context, mentorID string, from, to time.Time) (
 	})
 }
 
-// ConfirmedSession is one session of a mentor's calendar feed.
-type ConfirmedSession struct {
-	SessionID   int64
-	Start, End  time.Time
-	Offering    string
-	Capacity    int
-	Seats       int    // confirmed seats
-	BookingID   string // the (first) booking on it
-	MeetingURL  string
-	LastChanged time.Time
-}
-
 // ConfirmedSessions lists a mentor's sessions with confirmed reservations
 // that end after since, in time order.
-func (s *Store) ConfirmedSessions(ctx context.Context, mentorID string, since time.Time) ([]ConfirmedSession, error) {
+func (s *Store) ConfirmedSessions(ctx context.Context, mentorID string, since time.Time) ([]app.ConfirmedSession, error) {
 	rows, err := s.Pool.Query(ctx, `SELECT s.id, s.start_at, s.end_at, o.name, s.capacity, sum(r.party_size)::int, min(r.booking_id), max(r.meeting_url), max(r.updated_at)
 		FROM reservations r JOIN sessions s ON s.id = r.session_id JOIN offerings o ON o.id = r.offering_id
 		WHERE r.mentor_id = $1 AND r.status = 'CONFIRMED' AND r.end_at > $2
@@ -364,8 +355,8 @@ func (s *Store) ConfirmedSessions(ctx context.Context, mentorID string, since ti
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (ConfirmedSession, error) {
-		var c ConfirmedSession
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (app.ConfirmedSession, error) {
+		var c app.ConfirmedSession
 		err := row.Scan(&c.SessionID, &c.Start, &c.End, &c.Offering, &c.Capacity, &c.Seats, &c.BookingID, &c.MeetingURL, &c.LastChanged)
 		return c, err
 	})

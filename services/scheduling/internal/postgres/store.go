@@ -20,6 +20,7 @@ import (
 	"github.com/bookwell/bookwell/pkg/consumer"
 	"github.com/bookwell/bookwell/pkg/outbox"
 	"github.com/bookwell/bookwell/pkg/pgdb"
+	"github.com/bookwell/bookwell/services/scheduling/internal/app"
 	"github.com/bookwell/bookwell/services/scheduling/internal/domain"
 )
 
@@ -29,18 +30,27 @@ const Schema = "scheduling"
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// Open connects to the database at url inside the scheduling schema and
-// applies scheduling's, the outbox's and the consumer's migrations.
-func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
-	return pgdb.Open(ctx, url, Schema,
-		pgdb.Migrations{FS: migrationFS, Dir: "migrations", Table: "goose_scheduling"},
-		outbox.Migrations(), consumer.Migrations())
+// Migrations are scheduling's own migrations, then the outbox's and the
+// consumer's.
+func Migrations() []pgdb.Migrations {
+	return []pgdb.Migrations{
+		{FS: migrationFS, Dir: "migrations", Table: "goose_scheduling"},
+		outbox.Migrations(), consumer.Migrations(),
+	}
 }
 
-// Store reads and writes scheduling's tables.
+// Open connects to the database at url inside the scheduling schema and
+// applies the Migrations.
+func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	return pgdb.Open(ctx, url, Schema, Migrations()...)
+}
+
+// Store reads and writes scheduling's tables; it is app.Store.
 type Store struct {
 	Pool *pgxpool.Pool
 }
+
+var _ app.Store = (*Store)(nil)
 
 // ---- offerings
 
@@ -233,28 +243,35 @@ func (s *Store) PutAvailability(ctx context.Context, a domain.Availability) erro
 
 // ---- standing
 
-// standing returns a mentor's standing; active when reputation never said.
+// standing returns a mentor's standing; domain.Unannounced when reputation
+// never said.
 func standing(ctx context.Context, q pgdb.Querier, mentorID string) (domain.Standing, error) {
 	var st domain.Standing
-	err := q.QueryRow(ctx, `SELECT standing FROM mentor_standing WHERE mentor_id = $1`, mentorID).Scan(&st)
+	err := q.QueryRow(ctx, `SELECT standing, takes_bookings FROM mentor_standing WHERE mentor_id = $1`, mentorID).Scan(&st.Name, &st.TakesBookings)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return domain.StandingActive, nil
+		return domain.Unannounced, nil
 	}
 	return st, err
 }
 
-// Standing returns a mentor's standing.
+// Standing implements app.Store.
 func (s *Store) Standing(ctx context.Context, mentorID string) (domain.Standing, error) {
 	return standing(ctx, s.Pool, mentorID)
 }
 
-// SetStanding records a standing change inside tx (the consumer's
-// transaction). A change older than the one recorded is ignored, so events
-// delivered out of order leave the newest standing.
-func SetStanding(ctx context.Context, tx pgx.Tx, mentorID string, st domain.Standing, reason string, at time.Time) error {
-	_, err := tx.Exec(ctx, `INSERT INTO mentor_standing (mentor_id, standing, reason, changed_at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (mentor_id) DO UPDATE SET standing = excluded.standing, reason = excluded.reason, changed_at = excluded.changed_at
-		WHERE mentor_standing.changed_at <= excluded.changed_at`, mentorID, st, reason, at)
+// InTx is the app.Tx of a transaction the caller owns (an event
+// consumer's).
+func InTx(tx pgx.Tx) app.Tx { return txn{tx} }
+
+type txn struct{ tx pgx.Tx }
+
+// SetStanding implements app.Tx. A change older than the one recorded is
+// ignored, so events delivered out of order leave the newest standing.
+func (t txn) SetStanding(ctx context.Context, mentorID string, st domain.Standing, reason string, at time.Time) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO mentor_standing (mentor_id, standing, takes_bookings, reason, changed_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (mentor_id) DO UPDATE SET standing = excluded.standing, takes_bookings = excluded.takes_bookings,
+			reason = excluded.reason, changed_at = excluded.changed_at
+		WHERE mentor_standing.changed_at <= excluded.changed_at`, mentorID, st.Name, st.TakesBookings, reason, at)
 	return err
 }
 
