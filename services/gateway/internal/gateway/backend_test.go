@@ -41,9 +41,10 @@ type backend struct {
 }
 
 type call struct {
-	method        string
-	authorization string
-	req           proto.Message
+	method         string
+	authorization  string
+	idempotencyKey string
+	req            proto.Message
 }
 
 func (b *backend) intercept(ctx context.Context, req any, info *grpc.UnaryServerInfo, _ grpc.UnaryHandler) (any, error) {
@@ -53,7 +54,11 @@ func (b *backend) intercept(ctx context.Context, req any, info *grpc.UnaryServer
 		auth = v[0]
 	}
 	b.mu.Lock()
-	b.calls = append(b.calls, call{method: info.FullMethod, authorization: auth, req: req.(proto.Message)})
+	key := ""
+	if v := md.Get("idempotency-key"); len(v) > 0 {
+		key = v[0]
+	}
+	b.calls = append(b.calls, call{method: info.FullMethod, authorization: auth, idempotencyKey: key, req: req.(proto.Message)})
 	respond := b.respond
 	b.mu.Unlock()
 	if respond != nil {
@@ -103,7 +108,9 @@ func (b *backend) start(t testing.TB) string {
 	}
 	srv := grpc.NewServer(grpc.UnaryInterceptor(b.intercept))
 	bookingv1.RegisterBookingServiceServer(srv, bookingv1.UnimplementedBookingServiceServer{})
+	bookingv1.RegisterActionLinkServiceServer(srv, bookingv1.UnimplementedActionLinkServiceServer{})
 	schedulingv1.RegisterSchedulingServiceServer(srv, schedulingv1.UnimplementedSchedulingServiceServer{})
+	schedulingv1.RegisterExternalCalendarServiceServer(srv, schedulingv1.UnimplementedExternalCalendarServiceServer{})
 	paymentsv1.RegisterPaymentsServiceServer(srv, paymentsv1.UnimplementedPaymentsServiceServer{})
 	notificationsv1.RegisterNotificationServiceServer(srv, notificationsv1.UnimplementedNotificationServiceServer{})
 	reputationv1.RegisterReputationServiceServer(srv, reputationv1.UnimplementedReputationServiceServer{})
@@ -118,23 +125,21 @@ func newGateway(t testing.TB, configure func(*Config)) (http.Handler, *backend, 
 	t.Helper()
 	b := &backend{}
 	addr := b.start(t)
-	c, err := config.Load[Config]()
-	if err != nil {
+	var c Config
+	if err := config.Load(&c); err != nil {
 		t.Fatal(err)
 	}
 	c.BookingAddr, c.SchedulingAddr, c.PaymentsAddr, c.NotificationsAddr, c.ReputationAddr = addr, addr, addr, addr, addr
-	c.Auth.JWTSecret = identity.DevSecret
-	c.DatabaseURL = pgtest.New(t)
 	if configure != nil {
 		configure(&c)
 	}
 	ctx := context.Background()
-	pool, err := pgdb.Open(ctx, c.DatabaseURL, idempotency.Schema, idempotency.Migrations())
+	pool, err := pgdb.Open(ctx, pgtest.New(t), idempotency.Schema, idempotency.Migrations())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	h, err := New(ctx, c, slog.New(slog.DiscardHandler), pool)
+	h, err := New(ctx, c, identity.DevVerifier(identity.DevSecret), slog.New(slog.DiscardHandler), pool)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,8 +12,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/bookwell/bookwell/pkg/apperr"
-	"github.com/bookwell/bookwell/services/gateway/internal/rpcstatus"
+	"github.com/bookwell/bookwell/pkg/apperr/grpcstatus"
 )
 
 // maxMessage bounds the message of an error that did not come from a
@@ -53,20 +52,20 @@ func clean(ctx context.Context, log *slog.Logger, err error) error {
 	switch st.Code() {
 	case codes.Unknown, codes.Internal, codes.DataLoss, codes.Unimplemented:
 		log.ErrorContext(ctx, "service error", "code", st.Code().String(), "err", st.Message())
-		return rpcstatus.New(codes.Internal, "INTERNAL", "internal error").Err()
+		return grpcstatus.New(codes.Internal, "INTERNAL", "internal error").Err()
 	case codes.Unavailable:
 		log.WarnContext(ctx, "service unavailable", "err", st.Message())
-		return rpcstatus.New(codes.Unavailable, "UNAVAILABLE", "the service is unavailable; retry later").Err()
+		return grpcstatus.New(codes.Unavailable, "UNAVAILABLE", "the service is unavailable; retry later").Err()
 	case codes.DeadlineExceeded:
-		return rpcstatus.New(codes.DeadlineExceeded, "DEADLINE_EXCEEDED", "request timed out").Err()
+		return grpcstatus.New(codes.DeadlineExceeded, "DEADLINE_EXCEEDED", "request timed out").Err()
 	case codes.Canceled:
-		return rpcstatus.New(codes.Canceled, "CANCELLED", "request cancelled").Err()
+		return grpcstatus.New(codes.Canceled, "CANCELLED", "request cancelled").Err()
 	}
 	msg := st.Message()
 	if len(msg) > maxMessage {
 		msg = msg[:maxMessage] + "…"
 	}
-	out, derr := status.New(st.Code(), msg).WithDetails(&errdetails.ErrorInfo{Reason: code.Code(st.Code()).String(), Domain: apperr.Domain})
+	out, derr := status.New(st.Code(), msg).WithDetails(&errdetails.ErrorInfo{Reason: code.Code(st.Code()).String(), Domain: grpcstatus.Domain})
 	if derr != nil {
 		return err
 	}
@@ -83,12 +82,12 @@ func routingErrorHandler(log *slog.Logger) runtime.RoutingErrorHandlerFunc {
 		var st *status.Status
 		switch httpStatus {
 		case http.StatusMethodNotAllowed:
-			st = rpcstatus.New(codes.Unimplemented, "METHOD_NOT_ALLOWED", "this path does not take "+r.Method)
+			st = grpcstatus.New(codes.Unimplemented, "METHOD_NOT_ALLOWED", "this path does not take "+r.Method)
 		case http.StatusNotFound:
-			st = rpcstatus.New(codes.NotFound, "ROUTE_NOT_FOUND", "no such route")
+			st = grpcstatus.New(codes.NotFound, "ROUTE_NOT_FOUND", "no such route")
 		default:
 			httpStatus = http.StatusBadRequest
-			st = rpcstatus.New(codes.InvalidArgument, "INVALID_ARGUMENT", "malformed request path")
+			st = grpcstatus.New(codes.InvalidArgument, "INVALID_ARGUMENT", "malformed request path")
 		}
 		eh(ctx, mux, m, w, r, &runtime.HTTPStatusError{HTTPStatus: httpStatus, Err: st.Err()})
 	}

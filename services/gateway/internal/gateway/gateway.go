@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
@@ -33,7 +35,8 @@ import (
 )
 
 // Config is the gateway's configuration: where each service's gRPC API is,
-// the token secret, the key store, and the limits.
+// how long keys are kept, and the limits. The database and the token secret
+// are every process's (pkg/service).
 type Config struct {
 	HTTPAddr          string `env:"GATEWAY_HTTP_ADDR" envDefault:":8080"`
 	BookingAddr       string `env:"BOOKING_GRPC_ADDR" envDefault:"127.0.0.1:9091"`
@@ -41,9 +44,9 @@ type Config struct {
 	PaymentsAddr      string `env:"PAYMENTS_GRPC_ADDR" envDefault:"127.0.0.1:9093"`
 	NotificationsAddr string `env:"NOTIFICATIONS_GRPC_ADDR" envDefault:"127.0.0.1:9094"`
 	ReputationAddr    string `env:"REPUTATION_GRPC_ADDR" envDefault:"127.0.0.1:9095"`
-	// DatabaseURL holds the Idempotency-Key store (schema gateway).
-	DatabaseURL string `env:"DATABASE_URL" envDefault:"postgres://postgres@127.0.0.1:5432/bookwell?sslmode=disable"`
-	Auth        identity.Config
+	// PaymentsHTTPAddr is where payments takes the card processor's
+	// webhook (POST /webhooks/stripe), passed on from the edge as it came.
+	PaymentsHTTPAddr string `env:"PAYMENTS_HTTP_ADDR" envDefault:"127.0.0.1:8093"`
 	// MaxBodyBytes bounds a request body (413 beyond).
 	MaxBodyBytes int64 `env:"GATEWAY_MAX_BODY_BYTES" envDefault:"1048576"`
 	// RequestTimeout bounds one request (504 DEADLINE_EXCEEDED beyond).
@@ -64,32 +67,51 @@ type Config struct {
 
 // Store returns the Idempotency-Key store on pool, configured by c.
 func (c Config) Store(pool *pgxpool.Pool) *idempotency.Store {
-	return &idempotency.Store{Pool: pool, TTL: c.IdempotencyKeyTTL, Lease: c.RequestTimeout + time.Minute}
+	return &idempotency.Store{Pool: pool, TTL: c.IdempotencyKeyTTL}
 }
 
-// New returns the gateway's handler, with the Idempotency-Key store on pool
-// (migrated with idempotency.Migrations). Connections to the services are
-// made lazily and re-established by gRPC when a service restarts.
-func New(ctx context.Context, c Config, log *slog.Logger, pool *pgxpool.Pool) (http.Handler, error) {
+// New returns the gateway's handler, checking tokens with v, with the
+// Idempotency-Key store on pool (migrated with idempotency.Migrations).
+// Connections to the services are made lazily and re-established by gRPC
+// when a service restarts; dial (the process's transport: TLS, round-robin
+// over every replica, keepalives) is how they are made, plaintext if empty.
+func New(ctx context.Context, c Config, v *identity.Verifier, log *slog.Logger, pool *pgxpool.Pool, dial ...grpc.DialOption) (http.Handler, error) {
 	mux := runtime.NewServeMux(
 		// JSON for messages; google.api.HttpBody responses (the CSV export,
 		// calendar.ics) go out as their own bytes and content type.
-		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.HTTPBodyMarshaler{Marshaler: &runtime.JSONPb{
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, rawStreams{&runtime.HTTPBodyMarshaler{Marshaler: &runtime.JSONPb{
 			MarshalOptions:   protojson.MarshalOptions{EmitUnpopulated: false},
 			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
-		}}),
+		}}}),
 		runtime.WithErrorHandler(errorHandler(log)),
 		runtime.WithRoutingErrorHandler(routingErrorHandler(log)),
 		// A form-encoded POST is not a GET in disguise here.
 		runtime.WithDisablePathLengthFallback(),
+		// Which route template a request matched, for its span, metrics
+		// and access log line (observe).
+		runtime.WithMiddlewares(recordRoute),
+		// The Idempotency-Key goes on to the services as "idempotency-key",
+		// so that a retried command is the same command there too.
+		runtime.WithIncomingHeaderMatcher(func(h string) (string, bool) {
+			if h == idempotency.Header {
+				return "idempotency-key", true
+			}
+			return runtime.DefaultHeaderMatcher(h)
+		}),
 	)
-	opts := []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
+	opts := dial
+	if len(opts) == 0 {
+		opts = []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
+	}
 	for _, r := range []struct {
 		name, addr string
 		register   func(context.Context, *runtime.ServeMux, string, []grpc.DialOption) error
 	}{
 		{"booking", c.BookingAddr, bookingv1.RegisterBookingServiceHandlerFromEndpoint},
+		{"action links", c.BookingAddr, bookingv1.RegisterActionLinkServiceHandlerFromEndpoint},
+		{"erasures", c.BookingAddr, bookingv1.RegisterErasureServiceHandlerFromEndpoint},
 		{"scheduling", c.SchedulingAddr, schedulingv1.RegisterSchedulingServiceHandlerFromEndpoint},
+		{"external calendars", c.SchedulingAddr, schedulingv1.RegisterExternalCalendarServiceHandlerFromEndpoint},
 		{"payments", c.PaymentsAddr, paymentsv1.RegisterPaymentsServiceHandlerFromEndpoint},
 		{"notifications", c.NotificationsAddr, notificationsv1.RegisterNotificationServiceHandlerFromEndpoint},
 		{"reputation", c.ReputationAddr, reputationv1.RegisterReputationServiceHandlerFromEndpoint},
@@ -117,9 +139,10 @@ func New(ctx context.Context, c Config, log *slog.Logger, pool *pgxpool.Pool) (h
 	limiter := ratelimit.New(c.RateLimitRPS, c.RateLimitBurst, c.RateLimitMaxCallers)
 	// Outermost first.
 	chain := []func(http.Handler) http.Handler{
+		observe(log),
 		recoverPanics(log),
 		corsFor(c.CORSAllowedOrigins),
-		authenticate(identity.NewVerifier(c.Auth.JWTSecret)),
+		authenticate(v),
 		limitRate(limiter),
 		limitBody(c.MaxBodyBytes),
 		withTimeout(c.RequestTimeout),
@@ -129,5 +152,38 @@ func New(ctx context.Context, c Config, log *slog.Logger, pool *pgxpool.Pool) (h
 	for i := len(chain) - 1; i >= 0; i-- {
 		h = chain[i](h)
 	}
-	return h, nil
+	edge := http.NewServeMux()
+	edge.Handle("POST /webhooks/stripe", recoverPanics(log)(limitBody(c.MaxBodyBytes)(webhookProxy(c.PaymentsHTTPAddr, log))))
+	// The edge's catch-all pattern is no route: without it, otelhttp would
+	// name every span "METHOD /" over the route template observe gives it.
+	edge.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Pattern = ""
+		h.ServeHTTP(w, r)
+	}))
+	return edge, nil
 }
+
+// webhookProxy passes the card processor's webhook on to payments untouched:
+// its signature covers the exact body and payments checks it (docs/security.md),
+// so no bearer token, rate limit per caller or Idempotency-Key applies here.
+func webhookProxy(addr string, log *slog.Logger) http.Handler {
+	target := &url.URL{Scheme: "http", Host: addr}
+	return &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(target)
+			r.Out.Header.Del("Authorization")
+		},
+		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, err error) {
+			log.Error("passing a webhook on to payments", "err", err)
+			w.WriteHeader(http.StatusBadGateway) // the processor sends it again later
+		},
+	}
+}
+
+// rawStreams writes a streamed response's google.api.HttpBody chunks (the CSV
+// export) one after the other, with nothing between them: their
+// concatenation is the file.
+type rawStreams struct{ *runtime.HTTPBodyMarshaler }
+
+// Delimiter is what goes between two chunks of a stream: nothing.
+func (rawStreams) Delimiter() []byte { return nil }

@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/bookwell/bookwell/pkg/apperr"
+	"github.com/bookwell/bookwell/pkg/apperr/grpcstatus"
 	"github.com/bookwell/bookwell/pkg/identity"
 )
 
@@ -20,10 +21,12 @@ func TestTheGatewayChecksTheTokenBeforeAnyServiceIsCalled(t *testing.T) {
 	h, b, _ := newGateway(t, nil)
 	expired, _ := identity.Mint(identity.DevSecret, identity.Principal{Subject: "ada", Role: identity.RoleMentee}, time.Minute, time.Now().Add(-time.Hour))
 	forged, _ := identity.Mint("another secret", identity.Principal{Subject: "ada", Role: identity.RoleAdmin}, time.Hour, time.Now())
+	service, _ := identity.DevServiceKey("booking-worker").Mint(time.Minute, time.Now())
 
 	for name, auth := range map[string]string{
 		"none": "", "not bearer": "Basic YWRhOnB3", "empty bearer": "Bearer ",
 		"expired": "Bearer " + expired, "forged": "Bearer " + forged, "garbage": "Bearer a.b.c",
+		"a service's": "Bearer " + service,
 	} {
 		a := do(h, "GET", "/v1/bookings/b-1", "", "", "Authorization", auth)
 		wantError(t, a, http.StatusUnauthorized, "UNAUTHENTICATED")
@@ -57,8 +60,21 @@ func TestTheGatewayChecksTheTokenBeforeAnyServiceIsCalled(t *testing.T) {
 	if !strings.Contains(string(page.body), "/openapi.json") || !strings.Contains(string(page.body), "swagger-ui") {
 		t.Fatalf("the docs page does not load the API document:\n%s", page.body)
 	}
-	// Only GET is public.
+	// Only GET is public, but for the email action links, whose link (in
+	// the body) is the credential the booking service checks.
 	wantError(t, do(h, "POST", "/healthz", "", "{}"), http.StatusUnauthorized, "UNAUTHENTICATED")
+	before := len(b.Calls())
+	for _, verb := range []string{"describe", "redeem"} {
+		if a := do(h, "POST", "/v1/actionLinks:"+verb, "", `{"token":"t"}`); a.status != http.StatusOK {
+			t.Errorf("POST /v1/actionLinks:%s without a token: %d %s", verb, a.status, a.body)
+		}
+	}
+	calls = b.Calls()[before:]
+	if len(calls) != 2 || calls[0].method != "/bookwell.booking.v1.ActionLinkService/DescribeActionLink" ||
+		calls[1].method != "/bookwell.booking.v1.ActionLinkService/RedeemActionLink" {
+		t.Fatalf("action link calls = %+v", calls)
+	}
+	wantError(t, do(h, "GET", "/v1/actionLinks:describe", "", ""), http.StatusUnauthorized, "UNAUTHENTICATED")
 }
 
 func TestErrorsAreStatusJSONWithAReasonAndLeakNothing(t *testing.T) {
@@ -79,7 +95,7 @@ func TestErrorsAreStatusJSONWithAReasonAndLeakNothing(t *testing.T) {
 	b.setRespond(func(ctx context.Context, _ string, _ proto.Message) (proto.Message, error) {
 		var v apperr.Violations
 		v.Add("booking.start_time", "must be in the future")
-		return nil, apperr.ToStatus(ctx, nil, v.Err())
+		return nil, grpcstatus.Encode(ctx, nil, v.Err())
 	})
 	a := do(h, "POST", "/v1/bookings", tok, `{"booking":{}}`)
 	wantError(t, a, http.StatusBadRequest, "INVALID_ARGUMENT")
@@ -87,7 +103,7 @@ func TestErrorsAreStatusJSONWithAReasonAndLeakNothing(t *testing.T) {
 		t.Fatalf("field violations lost: %s", a.body)
 	}
 	b.setRespond(func(ctx context.Context, _ string, _ proto.Message) (proto.Message, error) {
-		return nil, apperr.ToStatus(ctx, nil, apperr.New(apperr.KindConflict, "SLOT_TAKEN", "that time is already booked"))
+		return nil, grpcstatus.Encode(ctx, nil, apperr.New(apperr.KindConflict, "SLOT_TAKEN", "that time is already booked"))
 	})
 	wantError(t, do(h, "POST", "/v1/bookings", tok, `{"booking":{}}`), http.StatusConflict, "SLOT_TAKEN")
 

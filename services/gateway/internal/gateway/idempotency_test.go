@@ -87,6 +87,11 @@ func TestIdempotencyKeyKeepsClientErrorsButRetriesServerErrors(t *testing.T) {
 	if a := do(h, "POST", "/v1/bookings", ada, body, "Idempotency-Key", "k"); a.status != http.StatusOK || n.Load() != 1 {
 		t.Fatalf("retry after a 503: %d %s, %d calls", a.status, a.body, n.Load())
 	}
+	// The service sees the key too, so that it can tell the retry of a
+	// command that took effect before the 503 from a new one.
+	if cs := b.Calls(); cs[len(cs)-1].idempotencyKey != "k" {
+		t.Fatalf("the service got idempotency-key %q, want k", cs[len(cs)-1].idempotencyKey)
+	}
 
 	// A 4xx is the answer: the retry gets it again, without a call.
 	b.setRespond(func(context.Context, string, proto.Message) (proto.Message, error) {

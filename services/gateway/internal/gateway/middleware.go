@@ -23,14 +23,22 @@ import (
 	"github.com/bookwell/bookwell/services/gateway/internal/rpcstatus"
 )
 
-// public routes need no token: the health check and the API's documents.
+// public routes need no token: the health check, the API's documents, and
+// the email action links (the link in the body is the credential, checked
+// by the booking service).
 func public(r *http.Request) bool {
+	if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, ActionLinksPath) {
+		return true
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return false
 	}
 	p := r.URL.Path
 	return p == "/healthz" || p == "/openapi.json" || p == "/docs" || strings.HasPrefix(p, "/docs/")
 }
+
+// ActionLinksPath prefixes the action links' routes (:describe, :redeem).
+const ActionLinksPath = "/v1/actionLinks:"
 
 // recoverPanics answers 500 INTERNAL for a panic, logged, never shown.
 func recoverPanics(log *slog.Logger) func(http.Handler) http.Handler {
@@ -74,7 +82,8 @@ func corsFor(origins []string) func(http.Handler) http.Handler {
 }
 
 // authenticate checks the bearer token of every request but the public ones
-// (the services check it again) and puts the caller in the context.
+// (the services check it again) and puts the caller in the context. Only
+// people's tokens pass: a service's token is for the services' gRPC APIs.
 func authenticate(v *identity.Verifier) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -96,6 +105,12 @@ func authenticate(v *identity.Verifier) func(http.Handler) http.Handler {
 					msg = ae.Message // "invalid token: expired", safe to show
 				}
 				unauthenticated(w, msg)
+				return
+			}
+			if p.Role == identity.RoleService {
+				// Services call each other's gRPC APIs; the public edge is
+				// for people (docs/security.md).
+				unauthenticated(w, "a service token is not accepted at the public API")
 				return
 			}
 			next.ServeHTTP(w, r.WithContext(identity.With(r.Context(), p)))

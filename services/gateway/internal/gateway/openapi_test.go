@@ -13,8 +13,9 @@ import (
 	"github.com/bookwell/bookwell/gen"
 )
 
-// designRoutes is DESIGN.md's REST surface, one method and path per line.
-const designRoutes = `
+// promisedRoutes is the REST surface the front ends are promised, one method
+// and path per line: each must be in the OpenAPI document.
+const promisedRoutes = `
 POST /v1/bookings
 GET /v1/bookings/{id}
 GET /v1/bookings
@@ -35,6 +36,9 @@ POST /v1/bookings/{id}:message
 POST /v1/sessions/{id}:completeAll
 GET /v1/mentors/{id}/bookingSettings
 PATCH /v1/mentors/{id}/bookingSettings
+GET /v1/marketplacePolicy
+PATCH /v1/marketplacePolicy
+GET /v1/marketplacePolicy/changes
 GET /v1/mentors/{id}/availability
 PUT /v1/mentors/{id}/availability
 GET /v1/mentors/{id}/offerings
@@ -88,9 +92,9 @@ func TestTheOpenAPIDocumentHasEveryRouteOfTheDesign(t *testing.T) {
 			have[strings.ToUpper(m)+" "+param.ReplaceAllString(p, "{}")] = true
 		}
 	}
-	for _, r := range strings.Split(strings.TrimSpace(designRoutes), "\n") {
+	for _, r := range strings.Split(strings.TrimSpace(promisedRoutes), "\n") {
 		if !have[param.ReplaceAllString(r, "{}")] {
-			t.Errorf("%s is in DESIGN.md's REST surface but not in the OpenAPI document", r)
+			t.Errorf("%s is a promised route but not in the OpenAPI document", r)
 		}
 	}
 }

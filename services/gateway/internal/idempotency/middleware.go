@@ -16,8 +16,11 @@
 //     IDEMPOTENCY_KEY_INVALID.
 //
 // Keys live in Postgres (schema gateway) so every gateway replica sees them
-// and a restart forgets nothing; a gateway that dies mid-request holds its
-// key for Store.Lease at most.
+// and a restart forgets nothing. The request being served holds its key with
+// a short lease that it renews while it runs (Store.KeepAlive), so a claim
+// dies with the gateway that held it: a retry after a gateway crash runs
+// within one lease (DefaultLease, 5 s), while a duplicate of a live request
+// is still refused however long that request takes.
 package idempotency
 
 import (
@@ -81,7 +84,7 @@ func Middleware(s *Store, log *slog.Logger) func(http.Handler) http.Handler {
 			}
 			hash := fingerprint(r, body)
 
-			outcome, prev, err := s.Begin(r.Context(), caller.Subject, k, hash)
+			outcome, prev, claim, err := s.Begin(r.Context(), caller.Subject, k, hash)
 			if err != nil {
 				storeError(w, r, log, err)
 				return
@@ -101,18 +104,20 @@ func Middleware(s *Store, log *slog.Logger) func(http.Handler) http.Handler {
 				return
 			}
 
-			// We hold the key: serve the request, then keep or release it,
-			// whatever happens (a panic included), on a context that outlives
-			// the request's.
+			// We hold the key: keep the claim alive while we serve the
+			// request, then keep or release it, whatever happens (a panic
+			// included), on a context that outlives the request's.
+			stopRenewing := s.KeepAlive(r.Context(), claim, log)
 			rec := &recorder{ResponseWriter: w}
 			kept := false
 			defer func() {
-				ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
-				defer cancel()
+				stopRenewing()
 				if kept {
 					return
 				}
-				if err := s.Release(ctx, caller.Subject, k); err != nil {
+				ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
+				defer cancel()
+				if err := s.Release(ctx, claim); err != nil {
 					log.ErrorContext(ctx, "release idempotency key", "err", err)
 				}
 			}()
@@ -121,9 +126,10 @@ func Middleware(s *Store, log *slog.Logger) func(http.Handler) http.Handler {
 			if !keep(rec, r) {
 				return
 			}
+			stopRenewing()
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
 			defer cancel()
-			if err := s.Complete(ctx, caller.Subject, k, Response{Status: rec.status, Header: rec.header, Body: rec.body.Bytes()}); err != nil {
+			if err := s.Complete(ctx, claim, Response{Status: rec.status, Header: rec.header, Body: rec.body.Bytes()}); err != nil {
 				log.ErrorContext(ctx, "keep idempotent response", "err", err)
 				return
 			}

@@ -1,29 +1,18 @@
 // Package rpcstatus writes the errors the gateway itself produces (401, 413,
 // 429, ...) in the same shape as the errors the services return through
 // grpc-gateway: a google.rpc.Status JSON object with an ErrorInfo detail
-// whose reason a front end can switch on.
+// whose reason a front end can switch on (built by apperr/grpcstatus).
 package rpcstatus
 
 import (
 	"net/http"
 
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"github.com/bookwell/bookwell/pkg/apperr"
+	"github.com/bookwell/bookwell/pkg/apperr/grpcstatus"
 )
-
-// New returns a status with code and message and an ErrorInfo detail with
-// reason in bookwell's domain.
-func New(code codes.Code, reason, message string) *status.Status {
-	st, err := status.New(code, message).WithDetails(&errdetails.ErrorInfo{Reason: reason, Domain: apperr.Domain})
-	if err != nil { // only if ErrorInfo could not be marshalled into an Any
-		return status.New(code, message)
-	}
-	return st
-}
 
 // Write answers with httpStatus and st as JSON.
 func Write(w http.ResponseWriter, httpStatus int, st *status.Status) {
@@ -40,5 +29,5 @@ func Write(w http.ResponseWriter, httpStatus int, st *status.Status) {
 
 // Error answers with httpStatus and a status of code, reason and message.
 func Error(w http.ResponseWriter, httpStatus int, code codes.Code, reason, message string) {
-	Write(w, httpStatus, New(code, reason, message))
+	Write(w, httpStatus, grpcstatus.New(code, reason, message))
 }
