@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/url"
 	"os"
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -124,6 +126,12 @@ type PrivatePostgres struct {
 // creates the bookwell database. initdb and pg_ctl refuse to run as root, so
 // as root they run as the postgres system user (or nobody), which then owns dir.
 func StartPrivatePostgres(ctx context.Context, dir string, log *slog.Logger) (*PrivatePostgres, error) {
+	return StartPrivatePostgresWith(ctx, dir, log, nil)
+}
+
+// StartPrivatePostgresWith is StartPrivatePostgres with server settings
+// (max_connections, ...) given to a server it starts.
+func StartPrivatePostgresWith(ctx context.Context, dir string, log *slog.Logger, settings map[string]string) (*PrivatePostgres, error) {
 	bin, err := postgresBinDir()
 	if err != nil {
 		return nil, err
@@ -163,6 +171,9 @@ func StartPrivatePostgres(ctx context.Context, dir string, log *slog.Logger) (*P
 		}
 		start := time.Now()
 		opts := fmt.Sprintf("-p %d -k '%s' -c listen_addresses=127.0.0.1", p.Port, filepath.Join(dir, "run"))
+		for _, k := range slices.Sorted(maps.Keys(settings)) {
+			opts += fmt.Sprintf(" -c %s=%s", k, settings[k])
+		}
 		if out, err := p.command(ctx, "pg_ctl", "-D", data, "-l", filepath.Join(dir, "postgres.log"),
 			"-w", "-t", "60", "-o", opts, "start").CombinedOutput(); err != nil {
 			return nil, fmt.Errorf("pg_ctl start (log in %s): %w\n%s", filepath.Join(dir, "postgres.log"), err, out)

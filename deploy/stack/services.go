@@ -43,26 +43,52 @@ type Readiness struct {
 	// AddrEnv names the environment variable holding the address to check
 	// (ReadyGRPC, ReadyHTTP). A host-less ":8080" is checked on 127.0.0.1.
 	AddrEnv string
+	// Addr is the address to check when AddrEnv is empty.
+	Addr string
+	// Path is what ReadyHTTP asks for; default /healthz.
+	Path string
 	// After is how long a ReadyRunning process must stay up; default 1s.
 	After time.Duration
 }
 
-// Binary is one program the supervisor builds and runs.
+// Binary is one program the supervisor builds and runs. Several binaries may
+// share a Package (replicas of one process, each with its own Env): it is
+// built once.
 type Binary struct {
 	// Name identifies it (Kill, Start) and names its log file.
 	Name string
 	// Package is the main package to build, relative to the repository root
-	// ("./services/booking/cmd/bookingd"). `go build -o dir` names the
-	// executable after the package's last element.
+	// ("./services/booking/cmd/bookingd") or an import path of a module the
+	// workspace requires. `go build -o dir` names the executable after the
+	// package's last element (the one before a /vN suffix).
 	Package string
+	// Path runs this executable instead of building Package.
+	Path string
+	// Args are its command-line arguments.
+	Args []string
 	// Ready tells when it is up.
 	Ready Readiness
 	// Env is added to the shared environment for this binary only.
 	Env map[string]string
 }
 
+// executable is the file Build makes for b (or b.Path).
+func (s *Services) executable(b Binary) string {
+	if b.Path != "" {
+		return b.Path
+	}
+	elems := strings.Split(strings.TrimSuffix(b.Package, "/"), "/")
+	name := elems[len(elems)-1]
+	if len(elems) > 1 && len(name) > 1 && name[0] == 'v' && strings.Trim(name[1:], "0123456789") == "" {
+		name = elems[len(elems)-2]
+	}
+	return filepath.Join(s.binDir(), name)
+}
+
 // Binaries is the bookwell stack in start order: the services, the booking
-// worker, then the gateway in front of them.
+// worker, the gateway in front of them, and the web console in front of the
+// gateway (with development sign-in: this stack is for a developer's machine
+// and the tests).
 func Binaries() []Binary {
 	svc := func(ctx, env string) Binary {
 		return Binary{Name: ctx + "d", Package: "./services/" + ctx + "/cmd/" + ctx + "d", Ready: Readiness{Kind: ReadyGRPC, AddrEnv: env}}
@@ -75,6 +101,8 @@ func Binaries() []Binary {
 		svc("booking", "BOOKING_GRPC_ADDR"),
 		{Name: "booking-worker", Package: "./services/booking/cmd/booking-worker", Ready: Readiness{Kind: ReadyRunning}},
 		{Name: "gatewayd", Package: "./services/gateway/cmd/gatewayd", Ready: Readiness{Kind: ReadyHTTP, AddrEnv: "GATEWAY_HTTP_ADDR"}},
+		{Name: "consoled", Package: "./services/console/server/cmd/consoled", Ready: Readiness{Kind: ReadyHTTP, AddrEnv: "CONSOLE_HTTP_ADDR"},
+			Env: map[string]string{"CONSOLE_DEV_SIGNIN": "true"}},
 	}
 }
 
@@ -88,10 +116,72 @@ func DefaultEnv() map[string]string {
 		"BOOKING_GRPC_ADDR":       "127.0.0.1:9091",
 		"SCHEDULING_GRPC_ADDR":    "127.0.0.1:9092",
 		"PAYMENTS_GRPC_ADDR":      "127.0.0.1:9093",
+		"PAYMENTS_HTTP_ADDR":      "127.0.0.1:8093",
 		"NOTIFICATIONS_GRPC_ADDR": "127.0.0.1:9094",
 		"REPUTATION_GRPC_ADDR":    "127.0.0.1:9095",
 		"GATEWAY_HTTP_ADDR":       ":8080",
+		"CONSOLE_HTTP_ADDR":       ":3000",
+		// Each process's admin port: /livez, /readyz and /metrics
+		// (AdminAddrEnv; the process reads it as ADMIN_HTTP_ADDR).
+		AdminAddrEnv("bookingd"):       "127.0.0.1:9101",
+		AdminAddrEnv("schedulingd"):    "127.0.0.1:9102",
+		AdminAddrEnv("paymentsd"):      "127.0.0.1:9103",
+		AdminAddrEnv("notificationsd"): "127.0.0.1:9104",
+		AdminAddrEnv("reputationd"):    "127.0.0.1:9105",
+		AdminAddrEnv("booking-worker"): "127.0.0.1:9106",
+		AdminAddrEnv("gatewayd"):       "127.0.0.1:9107",
+		AdminAddrEnv("consoled"):       "127.0.0.1:9108",
+		// One server: streams keep one replica (production keeps three).
+		"NATS_STREAM_REPLICAS": "1",
+		// Mentors' external calendars may be served on this machine, on any
+		// port (the tests serve them; production fetches public addresses
+		// on ports 80 and 443 only).
+		"EXTERNAL_CALENDAR_ALLOW_PREFIXES": "127.0.0.0/8,::1/128",
+		"EXTERNAL_CALENDAR_ANY_PORT":       "true",
+		// Development mode: development tokens (make token, the console's
+		// sign-in) are accepted; services sign with the keys the stack
+		// makes in <state>/service-keys/ (docs/security.md).
+		"BOOKWELL_DEV": "true",
 	}
+}
+
+// AdminAddrEnv names the variable of the stack's environment that holds the
+// admin address (ADMIN_HTTP_ADDR: /livez, /readyz, /metrics) of the binary
+// called name: BOOKING_WORKER_ADMIN_HTTP_ADDR for booking-worker.
+func AdminAddrEnv(name string) string {
+	return strings.ToUpper(strings.ReplaceAll(name, "-", "_")) + "_ADMIN_HTTP_ADDR"
+}
+
+// AdminAddrs are the admin addresses of the binaries in env, by binary name.
+func AdminAddrs(env map[string]string, binaries []Binary) map[string]string {
+	out := map[string]string{}
+	for _, b := range binaries {
+		if a := env[AdminAddrEnv(b.Name)]; a != "" {
+			out[b.Name] = a
+		}
+	}
+	return out
+}
+
+// binaryEnv is the environment b runs with: the stack's, b's own, and its
+// admin address as ADMIN_HTTP_ADDR.
+func (s *Services) binaryEnv(b Binary) map[string]string {
+	env := s.Env()
+	maps.Copy(env, b.Env)
+	if a := env[AdminAddrEnv(b.Name)]; a != "" && env["ADMIN_HTTP_ADDR"] == "" {
+		env["ADMIN_HTTP_ADDR"] = a
+	}
+	return env
+}
+
+// ConsoleURL is the web console's address for a browser, from its listen
+// address: where email links point (APP_BASE_URL).
+func ConsoleURL(env map[string]string) string {
+	addr := env["CONSOLE_HTTP_ADDR"]
+	if strings.HasPrefix(addr, ":") {
+		addr = "localhost" + addr
+	}
+	return "http://" + addr
 }
 
 // FreeAddrs gives each listen address of DefaultEnv (the *_GRPC_ADDR and
@@ -185,6 +275,23 @@ func NewServices(opts ServicesOptions) (*Services, error) {
 		}
 		seen[b.Name] = true
 	}
+	keys, err := actionLinkEnv(opts.StateDir, opts.Env)
+	if err != nil {
+		return nil, err
+	}
+	bins, verify, err := serviceKeyEnv(opts.StateDir, opts.Env, opts.Binaries)
+	if err != nil {
+		return nil, err
+	}
+	opts.Binaries = bins
+	maps.Copy(keys, verify)
+	if len(keys) > 0 {
+		opts.Env = maps.Clone(opts.Env)
+		if opts.Env == nil {
+			opts.Env = map[string]string{}
+		}
+		maps.Copy(opts.Env, keys)
+	}
 	s := &Services{opts: opts, procs: map[string]*process{}}
 	if opts.Output != nil {
 		s.out = &lockedWriter{w: opts.Output}
@@ -207,11 +314,15 @@ func (s *Services) SetEnv(env map[string]string) {
 func (s *Services) LogDir() string { return filepath.Join(s.opts.StateDir, "logs") }
 
 // Env is the environment the binaries get (DefaultEnv with the overrides).
+// Email links point at the console (APP_BASE_URL) unless set otherwise.
 func (s *Services) Env() map[string]string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	env := DefaultEnv()
 	maps.Copy(env, s.opts.Env)
+	if env["APP_BASE_URL"] == "" {
+		env["APP_BASE_URL"] = ConsoleURL(env)
+	}
 	return env
 }
 
@@ -221,9 +332,12 @@ func (s *Services) Build(ctx context.Context) error {
 	start := time.Now()
 	pkgs := make([]string, 0, len(s.opts.Binaries))
 	for _, b := range s.opts.Binaries {
-		if !slices.Contains(pkgs, b.Package) {
+		if b.Path == "" && !slices.Contains(pkgs, b.Package) {
 			pkgs = append(pkgs, b.Package)
 		}
+	}
+	if len(pkgs) == 0 {
+		return nil
 	}
 	cmd := exec.CommandContext(ctx, "go", append([]string{"build", "-o", s.binDir() + string(filepath.Separator)}, pkgs...)...)
 	cmd.Dir = s.opts.RepoRoot
@@ -270,9 +384,8 @@ func (s *Services) Start(ctx context.Context, name string) error {
 		return err
 	}
 	offset, _ := logf.Seek(0, io.SeekEnd)
-	env := s.Env()
-	maps.Copy(env, b.Env)
-	cmd := exec.Command(filepath.Join(s.binDir(), filepath.Base(b.Package)))
+	env := s.binaryEnv(b)
+	cmd := exec.Command(s.executable(b), b.Args...)
 	cmd.Dir = s.opts.RepoRoot
 	cmd.Env = os.Environ()
 	for _, k := range slices.Sorted(maps.Keys(env)) {
@@ -330,7 +443,10 @@ func (s *Services) waitReady(ctx context.Context, b Binary, env map[string]strin
 			return nil
 		}
 	}
-	addr := env[b.Ready.AddrEnv]
+	addr := b.Ready.Addr
+	if b.Ready.AddrEnv != "" {
+		addr = env[b.Ready.AddrEnv]
+	}
 	if addr == "" {
 		return fmt.Errorf("no address in %s to check readiness on", b.Ready.AddrEnv)
 	}
@@ -342,7 +458,7 @@ func (s *Services) waitReady(ctx context.Context, b Binary, env map[string]strin
 	var last error
 	for {
 		if b.Ready.Kind == ReadyHTTP {
-			last = httpReady(ctx, addr)
+			last = httpReady(ctx, addr, b.Ready.Path)
 		} else {
 			last = grpcReady(ctx, addr)
 		}
@@ -384,11 +500,14 @@ func grpcReady(ctx context.Context, addr string) error {
 	return nil
 }
 
-// httpReady asks GET /healthz on addr for a 200.
-func httpReady(ctx context.Context, addr string) error {
+// httpReady asks GET path (default /healthz) on addr for a 200.
+func httpReady(ctx context.Context, addr, path string) error {
+	if path == "" {
+		path = "/healthz"
+	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/healthz", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+path, nil)
 	if err != nil {
 		return err
 	}
@@ -398,7 +517,7 @@ func httpReady(ctx context.Context, addr string) error {
 	}
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET /healthz: %s", res.Status)
+		return fmt.Errorf("GET %s: %s", path, res.Status)
 	}
 	return nil
 }
@@ -416,6 +535,62 @@ func (s *Services) Kill(name string) error {
 	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 	<-p.done
 	s.opts.Log.Info("services: killed", "name", name)
+	return nil
+}
+
+// Once runs the named binary with args and its environment until it exits
+// (a one-off command such as `bookingd bootstrap`) and returns its output.
+func (s *Services) Once(ctx context.Context, name string, args ...string) ([]byte, error) {
+	b, ok := s.binary(name)
+	if !ok {
+		return nil, fmt.Errorf("services: no binary %q", name)
+	}
+	env := s.Env()
+	maps.Copy(env, b.Env)
+	cmd := exec.CommandContext(ctx, s.executable(b), args...)
+	cmd.Dir = s.opts.RepoRoot
+	cmd.Env = os.Environ()
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		cmd.Env = append(cmd.Env, k+"="+env[k])
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return out, fmt.Errorf("services: %s %s: %w\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return out, nil
+}
+
+// Freeze stops the named binary's processes with SIGSTOP, as a hung
+// process or a long pause would: its connections stay open, nothing answers.
+func (s *Services) Freeze(name string) error { return s.signal(name, syscall.SIGSTOP, "frozen") }
+
+// Thaw lets a frozen binary run on (SIGCONT).
+func (s *Services) Thaw(name string) error { return s.signal(name, syscall.SIGCONT, "thawed") }
+
+func (s *Services) signal(name string, sig syscall.Signal, what string) error {
+	s.mu.Lock()
+	p := s.procs[name]
+	s.mu.Unlock()
+	if p == nil || p.exited() {
+		return fmt.Errorf("services: %s is not running", name)
+	}
+	if err := syscall.Kill(-p.cmd.Process.Pid, sig); err != nil {
+		return fmt.Errorf("services: %s: %w", name, err)
+	}
+	s.opts.Log.Info("services: "+what, "name", name)
+	return nil
+}
+
+// Terminate stops the named binary as an orchestrator would (SIGTERM, then
+// SIGKILL after the stop timeout) and waits for it to be gone.
+func (s *Services) Terminate(name string) error {
+	s.mu.Lock()
+	p := s.procs[name]
+	s.mu.Unlock()
+	if p == nil || p.exited() {
+		return fmt.Errorf("services: %s is not running", name)
+	}
+	s.stop(name, p)
 	return nil
 }
 
@@ -449,6 +624,7 @@ func (s *Services) stop(name string, p *process) {
 	}
 	p.expected.Store(true)
 	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
+	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGCONT) // a frozen process must run to stop
 	select {
 	case <-p.done:
 		s.opts.Log.Info("services: stopped", "name", name)

@@ -11,10 +11,12 @@ package stack
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -37,14 +39,67 @@ func RepoRoot() (string, error) {
 	}
 }
 
-// FreePort asks the kernel for a TCP port free on 127.0.0.1 right now.
+// FreePort returns a TCP port free on 127.0.0.1 right now, below the
+// kernel's ephemeral range (32768 and up on Linux) and not handed out before
+// by this process. A port the kernel picks for a listener on port 0 comes
+// from the ephemeral range, which outgoing connections use too: between the
+// pick and the server's own listen, a connection's source port could take it
+// ("address already in use"), and a busy test machine makes thousands.
 func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ports, err := FreePortsOn(1, "127.0.0.1")
 	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
+		return 0, err
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return ports[0], nil
+}
+
+// FreePortsOn returns n distinct ports, each free on every one of ips at
+// once, below the ephemeral range and never handed out before by this
+// process (see FreePort).
+func FreePortsOn(n int, ips ...string) ([]int, error) {
+	handedOut.Lock()
+	defer handedOut.Unlock()
+	var out []int
+	for tries := 0; len(out) < n; tries++ {
+		if tries > 1000*n {
+			return nil, fmt.Errorf("no %d free ports below %d on %v", n, ephemeralStart, ips)
+		}
+		port := lowPortMin + rand.IntN(ephemeralStart-lowPortMin)
+		if handedOut.ports[port] || !freeOn(port, ips) {
+			continue
+		}
+		handedOut.ports[port] = true
+		out = append(out, port)
+	}
+	return out, nil
+}
+
+const (
+	lowPortMin     = 20000
+	ephemeralStart = 32768
+)
+
+var handedOut = struct {
+	sync.Mutex
+	ports map[int]bool
+}{ports: map[int]bool{}}
+
+// freeOn reports whether port can be listened on at every one of ips.
+func freeOn(port int, ips []string) bool {
+	var held []net.Listener
+	defer func() {
+		for _, l := range held {
+			l.Close()
+		}
+	}()
+	for _, ip := range ips {
+		l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
+		if err != nil {
+			return false
+		}
+		held = append(held, l)
+	}
+	return true
 }
 
 // portFree reports whether nothing listens on 127.0.0.1:port.

@@ -28,13 +28,16 @@ type SearchAttribute struct {
 }
 
 // BookingSearchAttributes are the attributes that let an operator find a
-// booking workflow by status, mentor, mentee and session time.
+// booking workflow by status, mentor, mentee, session time, next deadline
+// and payment status (services/booking/internal/workflow/api.go).
 func BookingSearchAttributes() []SearchAttribute {
 	return []SearchAttribute{
 		{Name: "BookingStatus", Type: "Keyword"},
 		{Name: "MentorId", Type: "Keyword"},
 		{Name: "MenteeId", Type: "Keyword"},
 		{Name: "SessionStart", Type: "Datetime"},
+		{Name: "NextDeadline", Type: "Datetime"},
+		{Name: "PaymentStatus", Type: "Keyword"},
 	}
 }
 
@@ -207,6 +210,10 @@ func startTemporal(ctx context.Context, opts TemporalOptions, withAttrs bool) (*
 	offset, _ := logf.Seek(0, 2)
 	args := []string{"server", "start-dev",
 		"--db-filename", opts.DBFile,
+		// A write-ahead log, synced at checkpoints rather than at every
+		// commit: a crash of the server loses nothing, a crash of the
+		// machine at most the last moments (docs/benchmarks.md).
+		"--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
 		"--ip", "127.0.0.1",
 		"--port", strconv.Itoa(opts.Port),
 		"--log-level", "warn",

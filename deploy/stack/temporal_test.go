@@ -180,6 +180,7 @@ func TestTemporalRegistersAttributesWhenTheCLIRefuses(t *testing.T) {
 	want := map[string]enums.IndexedValueType{
 		"BookingStatus": enums.INDEXED_VALUE_TYPE_KEYWORD, "MentorId": enums.INDEXED_VALUE_TYPE_KEYWORD,
 		"MenteeId": enums.INDEXED_VALUE_TYPE_KEYWORD, "SessionStart": enums.INDEXED_VALUE_TYPE_DATETIME,
+		"NextDeadline": enums.INDEXED_VALUE_TYPE_DATETIME, "PaymentStatus": enums.INDEXED_VALUE_TYPE_KEYWORD,
 	}
 	for name, typ := range want {
 		if got, ok := attrs.GetCustomAttributes()[name]; !ok || got != typ {

@@ -1,8 +1,12 @@
 // Command devstack runs the whole bookwell stack on this machine (`make dev`):
 // Postgres, NATS JetStream and a Temporal dev server (found or started, state
 // in .dev/ at the repository root), then the five services, the booking
-// worker and the REST gateway, built from source. Ctrl-C stops everything in
-// reverse order; the next run finds the data where it was.
+// worker, the REST gateway and the web console, built from source, and the
+// trace viewer (Jaeger) and metrics server (Prometheus) when `make
+// tools-observability` has built them. Ctrl-C stops everything in reverse
+// order; the next run finds the data where it was. The console shows
+// warnings and errors only (-verbose: everything); every line is in
+// .dev/logs.
 //
 // With -postgres-only it makes sure a Postgres answers (the same way), prints
 // its URL on stdout and keeps it until stopped; .ci/run uses that.
@@ -39,8 +43,9 @@ func main() {
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("devstack", flag.ContinueOnError)
 	pgOnly := fs.Bool("postgres-only", false, "only make sure Postgres answers, print its URL and keep it until stopped")
-	only := fs.String("services", "", "comma-separated binaries to run (default: all seven)")
+	only := fs.String("services", "", "comma-separated binaries to run (default: all eight)")
 	quiet := fs.Bool("quiet", false, "do not echo the binaries' output here (it is in .dev/logs either way)")
+	verbose := fs.Bool("verbose", false, "echo every line the binaries log here, not only warnings and errors")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -69,9 +74,17 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return nil
 	}
 
-	opts := stack.ServicesOptions{StateDir: stateDir, RepoRoot: root, Binaries: bins, Log: log, Env: addrsFromEnv()}
-	if !*quiet {
+	env := addrsFromEnv()
+	if os.Getenv("LOG_FORMAT") == "" {
+		env["LOG_FORMAT"] = "text" // readable on the console and in .dev/logs
+	}
+	opts := stack.ServicesOptions{StateDir: stateDir, RepoRoot: root, Binaries: bins, Log: log, Env: env}
+	switch {
+	case *quiet:
+	case *verbose:
 		opts.Output = stdout
+	default:
+		opts.Output = &quietConsole{w: stdout}
 	}
 	svcs, err := stack.NewServices(opts)
 	if err != nil {
@@ -85,9 +98,15 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		mu                           sync.Mutex
 		stops                        [3]func() // Postgres, NATS, Temporal
 		pgURL, natsURL, temporalAddr string
+		jaeger, prometheus           *tool
 	)
 	stopAll := func() {
 		svcs.Stop()
+		for _, t := range []*tool{prometheus, jaeger} {
+			if t != nil {
+				t.stop()
+			}
+		}
 		for i := len(stops) - 1; i >= 0; i-- {
 			if stops[i] != nil {
 				stops[i]()
@@ -117,6 +136,15 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	})
 	g.Go(func() error { return svcs.Build(gctx) })
+	if os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") == "" {
+		g.Go(func() error {
+			t, err := startJaeger(gctx, root, stateDir, log)
+			mu.Lock()
+			jaeger = t
+			mu.Unlock()
+			return err
+		})
+	}
 	if err := g.Wait(); err != nil {
 		stopAll()
 		if ctx.Err() != nil {
@@ -128,6 +156,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	svcs.SetEnv(map[string]string{"DATABASE_URL": pgURL, "NATS_URL": natsURL, "TEMPORAL_ADDRESS": temporalAddr})
+	if jaeger != nil {
+		svcs.SetEnv(map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://" + jaegerOTLPGRPC})
+	}
 	if err := svcs.StartAll(ctx); err != nil {
 		stopAll()
 		if ctx.Err() != nil {
@@ -136,22 +167,51 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 
-	env := svcs.Env()
+	env = svcs.Env()
+	admin := adminAddrs(env, bins)
+	if prometheus, err = startPrometheus(ctx, root, stateDir, admin, log); err != nil {
+		log.Warn("prometheus did not start; going on without it", "err", err)
+	}
+	traces, metrics := "(make tools-observability builds Jaeger)", "(make tools-observability builds Prometheus)"
+	switch {
+	case jaeger != nil:
+		traces = "http://" + jaegerUI + "  (Jaeger; every process exports its spans to it)"
+	case os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "":
+		traces = "exported to OTEL_EXPORTER_OTLP_ENDPOINT=" + os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT")
+	}
+	if prometheus != nil {
+		metrics = "http://" + prometheusAddr + "  (Prometheus, scraping every process every 5s, with the alerts)"
+	}
+	var scrape []string
+	for _, b := range bins {
+		if a, ok := admin[b.Name]; ok {
+			scrape = append(scrape, fmt.Sprintf("%s http://%s/metrics", b.Name, dialable(a)))
+		}
+	}
 	rest := "http://localhost" + port(env["GATEWAY_HTTP_ADDR"])
+	console := "(not running)"
+	if svcs.Running("consoled") {
+		console = stack.ConsoleURL(env) + "  (sign in as anyone: development mode)"
+	}
 	ui := stack.TemporalUIURL(temporalAddr)
 	if os.Getenv("TEMPORAL_ADDRESS") != "" {
 		ui = "(the UI of the server at TEMPORAL_ADDRESS)"
 	}
 	fmt.Fprintf(stdout, `
 bookwell is up (took %s). Ctrl-C stops it; the data stays in .dev/ for the next run.
+  Console       %s
   REST          %s
   OpenAPI       %s/openapi.json
   Temporal UI   %s
   Temporal      %s
   Postgres      %s
   NATS          %s
-  logs          %s
-`, time.Since(start).Round(100*time.Millisecond), rest, rest, ui, temporalAddr, pgURL, natsURL, svcs.LogDir())
+  Traces        %s
+  Metrics       %s
+  /metrics      %s
+  logs          %s  (this console shows warnings and errors; -verbose: all)
+`, time.Since(start).Round(100*time.Millisecond), console, rest, rest, ui, temporalAddr, pgURL, natsURL, traces, metrics,
+		strings.Join(scrape, "\n                "), svcs.LogDir())
 
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "\nstopping bookwell...")

@@ -28,3 +28,39 @@ func TestServicesFlagKeepsStartOrderAndRejectsUnknownNames(t *testing.T) {
 		t.Fatalf("got %v, want an error quoting the list and naming the known binaries", err)
 	}
 }
+
+func TestConsoleShowsWarningsAndErrorsOnly(t *testing.T) {
+	var out strings.Builder
+	q := &quietConsole{w: &out}
+	for _, chunk := range []string{
+		"bookingd       | time=… level=INFO msg=started\nbookingd       | time=… level=WA",
+		"RN msg=\"not ready\"\n",
+		"gatewayd       | {\"time\":\"…\",\"level\":\"INFO\",\"msg\":\"request\"}\n",
+		"gatewayd       | {\"time\":\"…\",\"level\":\"ERROR\",\"msg\":\"request\",\"status\":500}\n",
+		"booking-worker | panic: boom\n",
+		"bookingd       | time=… level=DEBUG msg=\"finished call\"\n",
+	} {
+		if _, err := q.Write([]byte(chunk)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := "bookingd       | time=… level=WARN msg=\"not ready\"\n" +
+		"gatewayd       | {\"time\":\"…\",\"level\":\"ERROR\",\"msg\":\"request\",\"status\":500}\n" +
+		"booking-worker | panic: boom\n"
+	if out.String() != want {
+		t.Errorf("console:\n%s\nwant:\n%s", out.String(), want)
+	}
+}
+
+func TestPrometheusScrapesEveryProcess(t *testing.T) {
+	env := stack.DefaultEnv()
+	cfg := string(prometheusConfig("/repo", stack.AdminAddrs(env, stack.Binaries())))
+	for _, b := range stack.Binaries() {
+		if !strings.Contains(cfg, "job_name: \""+b.Name+"\"") || !strings.Contains(cfg, env[stack.AdminAddrEnv(b.Name)]) {
+			t.Errorf("%s is not scraped:\n%s", b.Name, cfg)
+		}
+	}
+	if !strings.Contains(cfg, "/repo/deploy/observability/alerts.yaml") {
+		t.Errorf("the alerts are not loaded:\n%s", cfg)
+	}
+}
