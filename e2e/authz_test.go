@@ -66,11 +66,11 @@ func fill(path string, ids map[string]string) string {
 // with 403 or 404.
 var openTo = map[string][]identity.Role{
 	"BookingService_ListBookings":           {identity.RoleMentee, identity.RoleMentor},
-	"BookingService_ExportBookings":         {identity.RoleMentee, identity.RoleMentor},
+	"BookingService_StreamBookingsExport":   {identity.RoleMentee, identity.RoleMentor},
 	"BookingService_CreateBooking":          {identity.RoleMentee, identity.RoleMentor},
 	"PaymentsService_CreateBundle":          {identity.RoleMentee, identity.RoleMentor},
 	"PaymentsService_ListMenteeBundles":     {identity.RoleMentor}, // only those bought with them (checked below)
-	"ReputationService_GetMenteeHistory":    {identity.RoleMentor}, // deciding a request needs it (seed 000)
+	"ReputationService_GetMenteeHistory":    {identity.RoleMentor}, // deciding a request needs it (docs/product.md)
 	"ReputationService_GetMentorReputation": {identity.RoleMentee, identity.RoleMentor},
 	"ReputationService_SearchMentors":       {identity.RoleMentee, identity.RoleMentor},
 	"SchedulingService_ListOfferings":       {identity.RoleMentee, identity.RoleMentor},
@@ -81,19 +81,46 @@ var openTo = map[string][]identity.Role{
 // ownReads are the GET routes each owner must be able to read on their own
 // resources: the checks must not refuse the people they protect.
 var ownReads = map[string][]identity.Role{
-	"BookingService_GetBooking":             {identity.RoleMentee, identity.RoleMentor},
-	"PaymentsService_GetPayment":            {identity.RoleMentee, identity.RoleMentor},
-	"NotificationService_GetBookingThread":  {identity.RoleMentee, identity.RoleMentor},
-	"NotificationService_ListNotifications": {identity.RoleMentee},
-	"PaymentsService_ListMenteeBundles":     {identity.RoleMentee},
-	"ReputationService_GetMenteeHistory":    {identity.RoleMentee},
-	"SchedulingService_GetAvailability":     {identity.RoleMentor},
-	"SchedulingService_GetMentorCalendar":   {identity.RoleMentor},
-	"PaymentsService_GetMentorBalance":      {identity.RoleMentor},
-	"PaymentsService_ListMentorPayouts":     {identity.RoleMentor},
-	"BookingService_GetBookingSettings":     {identity.RoleMentor},
-	"SchedulingService_ListOfferings":       {identity.RoleMentor},
-	"ReputationService_GetMentorReputation": {identity.RoleMentor},
+	"BookingService_GetBooking":                     {identity.RoleMentee, identity.RoleMentor},
+	"PaymentsService_GetPayment":                    {identity.RoleMentee, identity.RoleMentor},
+	"NotificationService_GetBookingThread":          {identity.RoleMentee, identity.RoleMentor},
+	"NotificationService_ListNotifications":         {identity.RoleMentee},
+	"PaymentsService_ListMenteeBundles":             {identity.RoleMentee},
+	"ReputationService_GetMenteeHistory":            {identity.RoleMentee},
+	"SchedulingService_GetAvailability":             {identity.RoleMentor},
+	"SchedulingService_GetMentorCalendar":           {identity.RoleMentor},
+	"PaymentsService_GetMentorBalance":              {identity.RoleMentor},
+	"PaymentsService_ListMentorPayouts":             {identity.RoleMentor},
+	"BookingService_GetBookingSettings":             {identity.RoleMentor},
+	"SchedulingService_ListOfferings":               {identity.RoleMentor},
+	"ReputationService_GetMentorReputation":         {identity.RoleMentor},
+	"ExternalCalendarService_ListExternalCalendars": {identity.RoleMentor},
+}
+
+// linkAuthenticated are the routes whose caller is the email action link in
+// their body, never a bearer token: with no link, or a junk one, every
+// caller (an admin too) is refused as the link's, 401 ACTION_LINK_INVALID.
+// e2e/actionlinks_test.go runs them with real links.
+var linkAuthenticated = map[string]bool{
+	"ActionLinkService_DescribeActionLink": true,
+	"ActionLinkService_RedeemActionLink":   true,
+}
+
+// adminOnly are the operator commands (docs/runbook.md): only an admin
+// may call them; everyone else, owners included, is refused with 403. Every
+// route under /v1/admin/ must be here.
+var adminOnly = map[string]bool{
+	"PaymentsService_ListDeadLetters":       true,
+	"PaymentsService_RedriveDeadLetter":     true,
+	"SchedulingService_ListDeadLetters":     true,
+	"SchedulingService_RedriveDeadLetter":   true,
+	"NotificationService_ListDeadLetters":   true,
+	"NotificationService_RedriveDeadLetter": true,
+	"ReputationService_ListDeadLetters":     true,
+	"ReputationService_RedriveDeadLetter":   true,
+	"ReputationService_LiftStanding":        true,
+	"NotificationService_ResendEmail":       true,
+	"BookingService_RebuildBookingView":     true,
 }
 
 // bodyOf is a request body that passes validation where a check might come
@@ -108,6 +135,15 @@ func bodyOf(op string) any {
 		return map[string]any{"rating": 5}
 	case "BookingService_UpdateBookingSettings":
 		return map[string]any{"reminderAfter": "86400s"}
+	case "ErasureService_EraseUser":
+		return map[string]any{"reason": "the person's request"}
+	case "ReputationService_LiftStanding":
+		return map[string]any{"reason": "an operator's test"}
+	case "NotificationService_ResendEmail":
+		return map[string]any{"requestId": "az-resend"}
+	case "BookingService_UpdateMarketplacePolicy":
+		// A field, so that the gateway's update mask names one.
+		return map[string]any{"approvalWindow": "604800s"}
 	}
 	return map[string]any{}
 }
@@ -162,8 +198,29 @@ func TestEveryRouteChecksWhoCalls(t *testing.T) {
 	}
 	for _, r := range all {
 		path := fill(r.path, ids)
+		if linkAuthenticated[r.op] {
+			t.Run(r.op, func(t *testing.T) {
+				for _, u := range []user{nobody, strangers[identity.RoleMentee], strangers[identity.RoleMentor], owners[identity.RoleMentor], admin} {
+					got := call(t, r, u)
+					if got.status != http.StatusUnauthorized || !strings.Contains(string(got.raw), `"reason":"ACTION_LINK_INVALID"`) {
+						t.Errorf("%s %s as %s without a link: %d %s, want 401 ACTION_LINK_INVALID", r.method, path, u.id, got.status, got.raw)
+					}
+				}
+			})
+			continue
+		}
+		if strings.HasPrefix(r.path, "/v1/admin/") != adminOnly[r.op] {
+			t.Errorf("%s %s: an operator command must be under /v1/admin/ and in adminOnly", r.op, r.path)
+		}
 		t.Run(r.op, func(t *testing.T) {
 			call := func(u user) response { return call(t, r, u) }
+			if adminOnly[r.op] {
+				for _, u := range []user{owners[identity.RoleMentee], owners[identity.RoleMentor]} {
+					if got := call(u); got.status != http.StatusForbidden {
+						t.Errorf("%s %s as %s: %d %s, want 403 (admins only)", r.method, path, u.id, got.status, got.raw)
+					}
+				}
+			}
 			if got := call(nobody); got.status != http.StatusUnauthorized {
 				t.Errorf("%s %s without a token: %d %s, want 401", r.method, path, got.status, got.raw)
 			}
@@ -195,13 +252,13 @@ func TestEveryRouteChecksWhoCalls(t *testing.T) {
 	// Admins may act on everything: their commands run last, as they change
 	// what the reads above look at.
 	for _, r := range all {
-		if r.method == "GET" {
+		if r.method == "GET" || linkAuthenticated[r.op] {
 			continue
 		}
 		t.Run("admin/"+r.op, func(t *testing.T) {
 			got := call(t, r, admin)
 			if got.status == http.StatusUnauthorized ||
-				(got.status == http.StatusForbidden && strings.Contains(string(got.raw), "NOT_YOUR_RESOURCE")) {
+				(got.status == http.StatusForbidden && (adminOnly[r.op] || strings.Contains(string(got.raw), "NOT_YOUR_RESOURCE"))) {
 				t.Errorf("%s %s as admin: %d %s", r.method, fill(r.path, ids), got.status, got.raw)
 			}
 			t.Logf("%s %s as admin: %d", r.method, r.path, got.status)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -55,6 +56,11 @@ func TestBookings(t *testing.T) {
 		}
 		if !strings.HasPrefix(str(approved, "booking.meetingUrl"), "https://") || str(approved, "booking.calendarLinks.google") == "" {
 			t.Fatalf("approval must create the meeting and calendar links: %v", get(approved, "booking"))
+		}
+		// The calendar entry's description shows the meeting link once.
+		if g, err := url.Parse(str(approved, "booking.calendarLinks.google")); err != nil ||
+			strings.Count(g.Query().Get("details"), str(approved, "booking.meetingUrl")) != 1 {
+			t.Fatalf("the Google link's description must hold the meeting link once: %v %q", err, g.Query().Get("details"))
 		}
 		got := mentee.ok("GET", "/v1/bookings/"+id, nil)
 		if str(got, "booking.status") != "BOOKING_STATUS_CONFIRMED" {

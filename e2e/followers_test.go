@@ -58,6 +58,12 @@ func TestEveryoneHearsAndCounts(t *testing.T) {
 			r := ada.ok("GET", "/v1/mentors/"+mentor.id+"/reputation", nil)
 			return str(r, "reputation.figures.approvedCount") == "1" && str(r, "reputation.figures.decidedCount") == "2"
 		})
+		// The mentor answered both within a second of the request: the
+		// median says how long, to the millisecond, not "0s".
+		r := ada.ok("GET", "/v1/mentors/"+mentor.id+"/reputation", nil)
+		if median, err := time.ParseDuration(str(r, "reputation.figures.medianResponseTime")); err != nil || median <= 0 || median > time.Minute {
+			t.Fatalf("median response time %q (%v): want the real figure", str(r, "reputation.figures.medianResponseTime"), err)
+		}
 		// The mentor's pending view shows what reputation knows of the mentee.
 		v := mentor.ok("GET", "/v1/bookings/"+later, nil)
 		if get(v, "pendingView") == nil {
@@ -65,7 +71,7 @@ func TestEveryoneHearsAndCounts(t *testing.T) {
 		}
 	})
 
-	t.Run("a mentor who cancels five in a row is deactivated and takes no bookings", func(t *testing.T) {
+	t.Run("a mentor who cancels five in a row is deactivated and takes no bookings until an operator lifts it", func(t *testing.T) {
 		flaky, off := w.mentorWithOffering(t, "mentor-flaky", paidOffering(60, 1))
 		eve := w.user(t, "mentee-eve", identity.RoleMentee)
 		// More than 5 days ahead: these are not late cancellations, which
@@ -91,6 +97,65 @@ func TestEveryoneHearsAndCounts(t *testing.T) {
 				"cardToken": "4242424242424242"})
 			return r.status == http.StatusConflict && strings.Contains(string(r.raw), "MENTOR_UNAVAILABLE")
 		})
+		// A request with preferred times holds no slot, and is refused the same way.
+		eve.refused("POST", "/v1/bookings", map[string]any{"booking": map[string]any{"mentorId": flaky.id, "offeringId": off,
+			"preferredStartTimes": []string{far.Add(10 * day).UTC().Format(time.RFC3339), far.Add(12 * day).UTC().Format(time.RFC3339)},
+			"paymentMethod":       "PAYMENT_METHOD_CARD"}, "cardToken": "4242424242424242"}, http.StatusConflict, "MENTOR_UNAVAILABLE")
+
+		// An operator lifts it with a reason: the mentor is active again and
+		// scheduling, told by mentor.standing_changed, takes requests again.
+		flaky.refused("POST", "/v1/admin/mentors/"+flaky.id+"/standing:lift", map[string]any{"reason": "mine"}, http.StatusForbidden, "")
+		lift := admin.ok("POST", "/v1/admin/mentors/"+flaky.id+"/standing:lift", map[string]any{"reason": "calendar sync bug, ticket 4711"})
+		if str(lift, "change.standing") != "STANDING_ACTIVE" || str(lift, "operatorId") != admin.id {
+			t.Fatalf("lift = %v", lift)
+		}
+		// Each try is a new request: a request_id refused once keeps its
+		// answer, and scheduling may hear of the lift after the first try.
+		tries := 0
+		eventually(t, 20*time.Second, "scheduling takes requests again", func() bool {
+			tries++
+			r := eve.call("POST", "/v1/bookings", map[string]any{"booking": map[string]any{"mentorId": flaky.id, "offeringId": off,
+				"startTime": far.Add(11 * day).UTC().Format(time.RFC3339), "paymentMethod": "PAYMENT_METHOD_CARD"},
+				"cardToken": "4242424242424242", "requestId": fmt.Sprintf("after-lift-%d", tries)})
+			return r.status == http.StatusOK
+		})
+		if r := eve.ok("GET", "/v1/mentors/"+flaky.id+"/reputation", nil); str(r, "reputation.standing") != "STANDING_ACTIVE" ||
+			!strings.Contains(str(r, "reputation.standingReason"), "ticket 4711") {
+			t.Fatalf("after the lift and a new request: %v", r)
+		}
+		admin.refused("POST", "/v1/admin/mentors/"+flaky.id+"/standing:lift", map[string]any{"reason": "again"}, http.StatusConflict, "NOTHING_TO_LIFT")
+	})
+
+	t.Run("amounts are in each currency's minor units: emails and the export show its decimals", func(t *testing.T) {
+		offering := func(code, price string) map[string]any {
+			o := paidOffering(60, 1)
+			o["currencyCode"], o["priceMinorUnits"] = code, price
+			return o
+		}
+		refusal := w.user(t, "mentor-abc", identity.RoleMentor).refused("POST", "/v1/mentors/mentor-abc/offerings", offering("ABC", "5000"), http.StatusBadRequest, "")
+		if !strings.Contains(string(refusal.raw), "offering.currency_code") {
+			t.Fatalf("an unknown currency must be refused on its field: %s", refusal.raw)
+		}
+		for _, c := range []struct{ mentor, mentee, code, price, email, csv string }{
+			{"mentor-yen", "mentee-kei", "JPY", "5000", "JPY 5,000", ",5000,0,JPY,"},
+			{"mentor-dinar", "mentee-noor", "KWD", "1500", "KWD 1.500", ",1.500,0.000,KWD,"},
+		} {
+			m, off := w.mentorWithOffering(t, c.mentor, offering(c.code, c.price))
+			mentee := w.user(t, c.mentee, identity.RoleMentee)
+			id := str(mentee.book(m.id, off, base.Add(3*day), nil), "booking.id")
+			m.ok("POST", "/v1/bookings/"+id+":approve", map[string]any{})
+			eventually(t, 20*time.Second, "the mentee's approval email shows "+c.email, func() bool {
+				for _, msg := range asList(get(admin.ok("GET", "/v1/devmailbox/messages", nil), "messages")) {
+					if msg["to"] == c.mentee+"@example.com" && strings.Contains(fmt.Sprint(msg["textBody"]), c.email) {
+						return true
+					}
+				}
+				return false
+			})
+			if csv := m.call("GET", "/v1/bookings:export", nil); !strings.Contains(string(csv.raw), c.csv) {
+				t.Fatalf("%s export lacks %q:\n%s", c.code, c.csv, csv.raw)
+			}
+		}
 	})
 
 	t.Run("lists filter, search, page and export", func(t *testing.T) {
@@ -131,6 +196,14 @@ func TestEveryoneHearsAndCounts(t *testing.T) {
 		lines := strings.Split(strings.TrimSpace(string(csv.raw)), "\n")
 		if csv.status != http.StatusOK || len(lines) != 4 || !strings.Contains(lines[0], "booking_id") || !strings.Contains(string(csv.raw), "Bob Babbage") {
 			t.Fatalf("export: %d, %d lines\n%q", csv.status, len(lines), csv.raw)
+		}
+		// The byte-order mark (for Excel) only when asked for.
+		if !strings.HasPrefix(string(csv.raw), "booking_id,") {
+			t.Fatalf("the export must begin with its header: %q", csv.raw[:min(len(csv.raw), 20)])
+		}
+		if excel := mentor.call("GET", "/v1/bookings:export?bom=true", nil); excel.status != http.StatusOK ||
+			string(excel.raw) != "\ufeff"+string(csv.raw) {
+			t.Fatalf("export?bom=true: %d %q", excel.status, excel.raw[:min(len(excel.raw), 20)])
 		}
 	})
 }

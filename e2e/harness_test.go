@@ -1,4 +1,4 @@
-// Package e2e tests bookwell through its real processes: the seven binaries
+// Package e2e tests bookwell through its real processes: the eight binaries
 // built and started by deploy/stack, on a real Postgres, NATS JetStream and
 // Temporal dev server, driven over HTTP through the REST gateway with JWTs.
 package e2e
@@ -28,20 +28,27 @@ import (
 	"github.com/bookwell/bookwell/pkg/temporaltest"
 )
 
-// searchAttributes are the ones the booking workflow sets; the dev server
-// registers the same (deploy/stack).
+// searchAttributes are the ones the booking workflow sets: those the dev
+// server registers (deploy/stack).
 func searchAttributes() temporal.SearchAttributes {
-	return temporal.NewSearchAttributes(
-		temporal.NewSearchAttributeKeyKeyword("BookingStatus").ValueSet(""),
-		temporal.NewSearchAttributeKeyKeyword("MentorId").ValueSet(""),
-		temporal.NewSearchAttributeKeyKeyword("MenteeId").ValueSet(""),
-		temporal.NewSearchAttributeKeyTime("SessionStart").ValueSet(time.Unix(0, 0)),
-	)
+	var updates []temporal.SearchAttributeUpdate
+	for _, a := range stack.BookingSearchAttributes() {
+		switch a.Type {
+		case "Keyword":
+			updates = append(updates, temporal.NewSearchAttributeKeyKeyword(a.Name).ValueSet(""))
+		case "Datetime":
+			updates = append(updates, temporal.NewSearchAttributeKeyTime(a.Name).ValueSet(time.Unix(0, 0)))
+		default:
+			panic("search attribute " + a.Name + ": type " + a.Type + " not known here")
+		}
+	}
+	return temporal.NewSearchAttributes(updates...)
 }
 
 // world is one running bookwell.
 type world struct {
 	base     string
+	console  string // the web console, in front of the gateway
 	js       jetstream.JetStream
 	temporal client.Client
 	services *stack.Services
@@ -85,13 +92,23 @@ func start(t testing.TB, overrides ...map[string]string) *world {
 			dumpLogs(t, s.LogDir())
 		}
 	})
-	if err := s.StartAll(ctx); err != nil {
-		// Free ports are picked before the services bind them, so another
-		// process may take one in between: log why, then try once more on
-		// fresh ports.
-		t.Logf("starting the stack failed, retrying on fresh ports: %v", err)
+	// A start can fail for a reason that passes: a port picked free was
+	// taken before its service bound it, or the shared Postgres has no
+	// connection to spare while other tests' stacks start or stop ("too
+	// many clients"). Log why, wait a little longer each time, and try
+	// again on fresh ports.
+	for attempt, wait := 1, 2*time.Second; ; attempt, wait = attempt+1, wait*2 {
+		err := s.StartAll(ctx)
+		if err == nil {
+			break
+		}
 		dumpLogs(t, s.LogDir())
 		s.Stop()
+		if attempt == 4 {
+			t.Fatal(err)
+		}
+		t.Logf("starting the stack failed (attempt %d), retrying in %s on fresh ports: %v", attempt, wait, err)
+		time.Sleep(wait)
 		fresh, ferr := stack.FreeAddrs()
 		if ferr != nil {
 			t.Fatal(ferr)
@@ -100,12 +117,8 @@ func start(t testing.TB, overrides ...map[string]string) *world {
 			env[k] = v
 		}
 		s.SetEnv(env)
-		if err := s.StartAll(ctx); err != nil {
-			dumpLogs(t, s.LogDir())
-			t.Fatal(err)
-		}
 	}
-	return &world{base: "http://" + s.Env()["GATEWAY_HTTP_ADDR"], js: ns.JS, temporal: ts.Client, services: s}
+	return &world{base: "http://" + s.Env()["GATEWAY_HTTP_ADDR"], console: stack.ConsoleURL(s.Env()), js: ns.JS, temporal: ts.Client, services: s}
 }
 
 // user is someone calling the REST API.
