@@ -179,6 +179,60 @@ func TestMarketplacePolicies(t *testing.T) {
 		})
 	})
 
+	t.Run("with short intro windows: intro, continuation, bundle, a session paid by a credit, all through REST", func(t *testing.T) {
+		// Not parallel: it changes the marketplace, and puts it back. It
+		// waits about a minute for the intro to start.
+		admin := w.user(t, "admin-journey", identity.RoleAdmin)
+		etag := str(admin.ok("GET", "/v1/marketplacePolicy", nil), "policy.etag")
+		up := admin.ok("PATCH", "/v1/marketplacePolicy", map[string]any{"etag": etag,
+			"introLength": "300s", "introMinNotice": "0s", "introHorizon": "86400s"})
+		defer func() {
+			admin.ok("PATCH", "/v1/marketplacePolicy", map[string]any{"etag": str(up, "policy.etag"),
+				"introLength": "1200s", "introMinNotice": "172800s", "introHorizon": "1209600s"})
+		}()
+		mentor, paid := w.mentorWithOffering(t, "mentor-journey", paidOffering(60, 1))
+		var intro string
+		eventually(t, 20*time.Second, "scheduling applies the policy's intro length", func() bool {
+			r := mentor.call("POST", "/v1/mentors/"+mentor.id+"/offerings",
+				map[string]any{"name": "Intro", "kind": "OFFERING_KIND_INTRO", "durationMinutes": 5, "capacity": 1})
+			intro = str(r.body, "offering.id")
+			return r.status == http.StatusOK
+		})
+		mentee := w.user(t, "mentee-journey", identity.RoleMentee)
+		// An intro a minute ahead: the policy's notice is 0.
+		at := time.Now().Add(60 * time.Second).Truncate(time.Second)
+		b := mentee.ok("POST", "/v1/bookings", map[string]any{"booking": map[string]any{"mentorId": mentor.id, "offeringId": intro,
+			"startTime": at.UTC().Format(time.RFC3339), "menteeName": "Ada Lovelace", "menteeEmail": mentee.id + "@example.com",
+			"menteeTimeZone": "UTC"}, "requestId": fmt.Sprint(time.Now().UnixNano())})
+		id := str(b, "booking.id")
+		if str(b, "booking.status") == "BOOKING_STATUS_PENDING" {
+			mentor.ok("POST", "/v1/bookings/"+id+":approve", map[string]any{})
+		}
+		time.Sleep(time.Until(at) + 500*time.Millisecond)
+		if done := mentor.ok("POST", "/v1/bookings/"+id+":complete", map[string]any{}); str(done, "booking.status") != "BOOKING_STATUS_COMPLETED" {
+			t.Fatalf("the intro completed = %v", get(done, "booking"))
+		}
+		if d := mentor.ok("POST", "/v1/bookings/"+id+":decideContinuation", map[string]any{"approve": true}); str(d, "booking.continuation") != "CONTINUATION_APPROVED" {
+			t.Fatalf("continuation = %v", get(d, "booking"))
+		}
+		// Payments learns of the continuation from its event.
+		var bundle map[string]any
+		eventually(t, 20*time.Second, "the mentee may buy a bundle", func() bool {
+			r := mentee.call("POST", "/v1/bundles", map[string]any{"mentorId": mentor.id, "sessions": 2, "sessionPrice": "5000",
+				"currency": "EUR", "card": "4242424242424242", "idempotencyKey": "journey-bundle"})
+			bundle = r.body
+			return r.status == http.StatusOK
+		})
+		bundleID := str(bundle, "bundle.id")
+		s := mentee.ok("POST", "/v1/bookings", map[string]any{"booking": map[string]any{"mentorId": mentor.id, "offeringId": paid,
+			"startTime": ahead(3 * day).UTC().Format(time.RFC3339), "paymentMethod": "PAYMENT_METHOD_BUNDLE", "bundleId": bundleID,
+			"menteeName": "Ada Lovelace", "menteeEmail": mentee.id + "@example.com", "menteeTimeZone": "UTC"},
+			"requestId": fmt.Sprint(time.Now().UnixNano())})
+		if str(s, "booking.paymentMethod") != "PAYMENT_METHOD_BUNDLE" || str(s, "booking.bundleId") != bundleID {
+			t.Fatalf("a session paid by the bundle = %s", mustJSON(get(s, "booking").(map[string]any)))
+		}
+	})
+
 	t.Run("payments settles with the booking's policy; an early cancellation says it refunded in full", func(t *testing.T) {
 		t.Parallel()
 		mentor, offering := w.mentorWithOffering(t, "mentor-strict", paidOffering(60, 1))
