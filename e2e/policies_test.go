@@ -108,6 +108,134 @@ func TestMarketplacePolicies(t *testing.T) {
 		admin.ok("PATCH", "/v1/marketplacePolicy", map[string]any{"etag": str(up, "policy.etag"), "commissionBps": 1000, "flagStreak": 3})
 	})
 
+	t.Run("scheduling and reputation apply the intro and standing rules of the policy", func(t *testing.T) {
+		// Not parallel: it changes the marketplace, and puts it back.
+		admin := w.user(t, "admin-rules", identity.RoleAdmin)
+		etag := str(admin.ok("GET", "/v1/marketplacePolicy", nil), "policy.etag")
+		up := admin.ok("PATCH", "/v1/marketplacePolicy", map[string]any{"etag": etag,
+			"introLength": "1800s", "introMinNotice": "3600s", "introHorizon": "259200s", "introMonthlyQuota": 2,
+			"introOnePerMentor": false, "flagStreak": 1, "deactivateStreak": 5})
+		defer func() {
+			admin.ok("PATCH", "/v1/marketplacePolicy", map[string]any{"etag": str(up, "policy.etag"),
+				"introLength": "1200s", "introMinNotice": "172800s", "introHorizon": "1209600s", "introMonthlyQuota": 3,
+				"introOnePerMentor": true, "flagStreak": 3, "deactivateStreak": 5})
+		}()
+		intro := map[string]any{"name": "Intro", "kind": "OFFERING_KIND_INTRO", "durationMinutes": 30, "capacity": 1}
+		introOf := func(id string) (user, string) {
+			m, _ := w.mentorWithOffering(t, id, paidOffering(60, 1))
+			var off string
+			// A 30-minute intro offering is valid once scheduling applies
+			// the new version.
+			eventually(t, 20*time.Second, "scheduling applies the policy's intro length", func() bool {
+				r := m.call("POST", "/v1/mentors/"+id+"/offerings", intro)
+				off = str(r.body, "offering.id")
+				return r.status == http.StatusOK
+			})
+			return m, off
+		}
+		m1, intro1 := introOf("mentor-intro-1")
+		m2, intro2 := introOf("mentor-intro-2")
+		mentee := w.user(t, "mentee-intros", identity.RoleMentee)
+		request := func(m user, off string, at time.Time) response {
+			return mentee.call("POST", "/v1/bookings", map[string]any{"booking": map[string]any{"mentorId": m.id, "offeringId": off,
+				"startTime": at.UTC().Format(time.RFC3339), "menteeName": "Ada Lovelace", "menteeEmail": mentee.id + "@example.com",
+				"menteeTimeZone": "UTC"}, "requestId": fmt.Sprint(time.Now().UnixNano())})
+		}
+		refusedWith := func(r response, reason string) {
+			t.Helper()
+			if r.status == http.StatusOK || !strings.Contains(string(r.raw), `"reason":"`+reason+`"`) {
+				t.Fatalf("intro request: %d %s; want %s", r.status, r.raw, reason)
+			}
+		}
+		// Notice 1 hour, horizon 3 days (the defaults: 48 hours, 14 days).
+		refusedWith(request(m1, intro1, ahead(30*time.Minute)), "NOTICE_TOO_SHORT")
+		refusedWith(request(m1, intro1, ahead(4*day)), "BEYOND_HORIZON")
+		base := ahead(3 * time.Hour).Truncate(time.Hour)
+		if base.UTC().Month() != base.Add(time.Hour).UTC().Month() {
+			base = base.Add(2 * time.Hour) // both intros and the refused third in one month (UTC, the mentee's zone)
+		}
+		first := request(m1, intro1, base)
+		if first.status != http.StatusOK {
+			t.Fatalf("an intro 3 hours ahead: %d %s", first.status, first.raw)
+		}
+		start, _ := time.Parse(time.RFC3339, str(first.body, "booking.startTime"))
+		end, _ := time.Parse(time.RFC3339, str(first.body, "booking.endTime"))
+		if end.Sub(start) != 30*time.Minute {
+			t.Fatalf("the intro lasts %s, want the policy's 30 minutes: %s", end.Sub(start), first.raw)
+		}
+		// One per mentor is off: a second intro with the same mentor.
+		if r := request(m1, intro1, base.Add(time.Hour)); r.status != http.StatusOK {
+			t.Fatalf("a second intro with one mentor: %d %s", r.status, r.raw)
+		}
+		// The quota is 2 a month.
+		refusedWith(request(m2, intro2, base), "INTRO_QUOTA_EXCEEDED")
+
+		// Flagged at 1 (the default: 3): one cancellation flags a mentor.
+		flaky, off := w.mentorWithOffering(t, "mentor-flag-early", paidOffering(60, 1))
+		eve := w.user(t, "mentee-flag-early", identity.RoleMentee)
+		id := str(eve.book(flaky.id, off, ahead(8*day).Truncate(time.Hour), nil), "booking.id")
+		flaky.ok("POST", "/v1/bookings/"+id+":approve", map[string]any{})
+		flaky.ok("POST", "/v1/bookings/"+id+":cancel", map[string]any{"reason": "busy"})
+		eventually(t, 20*time.Second, "flagged after one cancellation", func() bool {
+			r := eve.ok("GET", "/v1/mentors/"+flaky.id+"/reputation", nil)
+			return str(r, "reputation.standing") == "STANDING_FLAGGED" && strings.Contains(str(r, "reputation.standingReason"), "flagged at 1")
+		})
+	})
+
+	t.Run("with short intro windows: intro, continuation, bundle, a session paid by a credit, all through REST", func(t *testing.T) {
+		// Not parallel: it changes the marketplace, and puts it back. It
+		// waits about a minute for the intro to start.
+		admin := w.user(t, "admin-journey", identity.RoleAdmin)
+		etag := str(admin.ok("GET", "/v1/marketplacePolicy", nil), "policy.etag")
+		up := admin.ok("PATCH", "/v1/marketplacePolicy", map[string]any{"etag": etag,
+			"introLength": "300s", "introMinNotice": "0s", "introHorizon": "86400s"})
+		defer func() {
+			admin.ok("PATCH", "/v1/marketplacePolicy", map[string]any{"etag": str(up, "policy.etag"),
+				"introLength": "1200s", "introMinNotice": "172800s", "introHorizon": "1209600s"})
+		}()
+		mentor, paid := w.mentorWithOffering(t, "mentor-journey", paidOffering(60, 1))
+		var intro string
+		eventually(t, 20*time.Second, "scheduling applies the policy's intro length", func() bool {
+			r := mentor.call("POST", "/v1/mentors/"+mentor.id+"/offerings",
+				map[string]any{"name": "Intro", "kind": "OFFERING_KIND_INTRO", "durationMinutes": 5, "capacity": 1})
+			intro = str(r.body, "offering.id")
+			return r.status == http.StatusOK
+		})
+		mentee := w.user(t, "mentee-journey", identity.RoleMentee)
+		// An intro a minute ahead: the policy's notice is 0.
+		at := time.Now().Add(60 * time.Second).Truncate(time.Second)
+		b := mentee.ok("POST", "/v1/bookings", map[string]any{"booking": map[string]any{"mentorId": mentor.id, "offeringId": intro,
+			"startTime": at.UTC().Format(time.RFC3339), "menteeName": "Ada Lovelace", "menteeEmail": mentee.id + "@example.com",
+			"menteeTimeZone": "UTC"}, "requestId": fmt.Sprint(time.Now().UnixNano())})
+		id := str(b, "booking.id")
+		if str(b, "booking.status") == "BOOKING_STATUS_PENDING" {
+			mentor.ok("POST", "/v1/bookings/"+id+":approve", map[string]any{})
+		}
+		time.Sleep(time.Until(at) + 500*time.Millisecond)
+		if done := mentor.ok("POST", "/v1/bookings/"+id+":complete", map[string]any{}); str(done, "booking.status") != "BOOKING_STATUS_COMPLETED" {
+			t.Fatalf("the intro completed = %v", get(done, "booking"))
+		}
+		if d := mentor.ok("POST", "/v1/bookings/"+id+":decideContinuation", map[string]any{"approve": true}); str(d, "booking.continuation") != "CONTINUATION_APPROVED" {
+			t.Fatalf("continuation = %v", get(d, "booking"))
+		}
+		// Payments learns of the continuation from its event.
+		var bundle map[string]any
+		eventually(t, 20*time.Second, "the mentee may buy a bundle", func() bool {
+			r := mentee.call("POST", "/v1/bundles", map[string]any{"mentorId": mentor.id, "sessions": 2, "sessionPrice": "5000",
+				"currency": "EUR", "card": "4242424242424242", "idempotencyKey": "journey-bundle"})
+			bundle = r.body
+			return r.status == http.StatusOK
+		})
+		bundleID := str(bundle, "bundle.id")
+		s := mentee.ok("POST", "/v1/bookings", map[string]any{"booking": map[string]any{"mentorId": mentor.id, "offeringId": paid,
+			"startTime": ahead(3 * day).UTC().Format(time.RFC3339), "paymentMethod": "PAYMENT_METHOD_BUNDLE", "bundleId": bundleID,
+			"menteeName": "Ada Lovelace", "menteeEmail": mentee.id + "@example.com", "menteeTimeZone": "UTC"},
+			"requestId": fmt.Sprint(time.Now().UnixNano())})
+		if str(s, "booking.paymentMethod") != "PAYMENT_METHOD_BUNDLE" || str(s, "booking.bundleId") != bundleID {
+			t.Fatalf("a session paid by the bundle = %s", mustJSON(get(s, "booking").(map[string]any)))
+		}
+	})
+
 	t.Run("payments settles with the booking's policy; an early cancellation says it refunded in full", func(t *testing.T) {
 		t.Parallel()
 		mentor, offering := w.mentorWithOffering(t, "mentor-strict", paidOffering(60, 1))

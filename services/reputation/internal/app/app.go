@@ -15,7 +15,9 @@ import (
 
 // Service is reputation's use cases.
 type Service struct {
-	Store  Store
+	Store Store
+	// Policy is the environment's policy; its standing rules give way to
+	// those of the newest marketplace policy booking announced (policy).
 	Policy domain.Policy
 	Log    *slog.Logger
 	// Now is the clock; time.Now if nil.
@@ -39,6 +41,9 @@ type Store interface {
 	// Figures computes a mentor's figures, counting late changes in the
 	// window of p that ends at now.
 	Figures(ctx context.Context, mentorID string, now time.Time, p domain.Policy) (domain.MentorFigures, error)
+	// StandingRules are the standing rules of the newest marketplace policy
+	// booking announced; false when it announced none.
+	StandingRules(ctx context.Context) (domain.StandingRules, bool, error)
 	// StandingHistory lists a mentor's last standing changes, newest first.
 	StandingHistory(ctx context.Context, mentorID string, limit int) ([]domain.StandingChange, error)
 	// RecentReviews lists a mentor's latest reviews, newest first.
@@ -68,6 +73,12 @@ type Tx interface {
 	UpdateMentor(ctx context.Context, mentorID string, at time.Time, change func(*domain.Mentor) error) error
 	// Figures is Store.Figures inside the transaction.
 	Figures(ctx context.Context, mentorID string, now time.Time, p domain.Policy) (domain.MentorFigures, error)
+	// StandingRules is Store.StandingRules inside the transaction.
+	StandingRules(ctx context.Context) (domain.StandingRules, bool, error)
+	// SetStandingRules records the standing rules of a marketplace policy
+	// version announced at at, unless the version recorded is as new or
+	// newer; it reports whether they were recorded.
+	SetStandingRules(ctx context.Context, r domain.StandingRules, at time.Time) (bool, error)
 	// AddStandingChange appends c to the standing history and records its
 	// mentor.standing_changed event in the outbox.
 	AddStandingChange(ctx context.Context, c domain.StandingChange) error
@@ -101,4 +112,33 @@ type MentorReputation struct {
 	History []domain.StandingChange
 	Reviews []domain.Review
 	Policy  domain.Policy
+}
+
+// rulesReader reads the recorded standing rules: a Store or a Tx.
+type rulesReader interface {
+	StandingRules(ctx context.Context) (domain.StandingRules, bool, error)
+}
+
+// policy is the policy in force: the environment's, with the standing rules
+// of the newest marketplace policy booking announced, if it announced one.
+func (s *Service) policy(ctx context.Context, q rulesReader) (domain.Policy, error) {
+	r, ok, err := q.StandingRules(ctx)
+	if err != nil || !ok {
+		return s.Policy, err
+	}
+	return s.Policy.With(r), nil
+}
+
+// RecordMarketplacePolicy records the standing rules of a marketplace policy
+// version booking announced at at, in tx (the booking consumer's, so they
+// apply from the next event of the stream on). Only a version newer than
+// the one recorded changes anything: a duplicate, or an older version
+// delivered late, is ignored. Standings are evaluated again under the new
+// rules at each mentor's next event, not at once.
+func (s *Service) RecordMarketplacePolicy(ctx context.Context, tx Tx, r domain.StandingRules, at time.Time) error {
+	applied, err := tx.SetStandingRules(ctx, r, at)
+	if err == nil && s.Log != nil {
+		s.Log.InfoContext(ctx, "marketplace policy", "version", r.Version, "applied", applied)
+	}
+	return err
 }

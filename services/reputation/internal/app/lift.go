@@ -47,12 +47,16 @@ func (s *Service) LiftStanding(ctx context.Context, mentorID, reason string) (do
 			if err := tx.AddStandingChange(ctx, c); err != nil {
 				return err
 			}
-			figures, err := tx.Figures(ctx, mentorID, now, s.Policy)
+			p, err := s.policy(ctx, tx)
 			if err != nil {
 				return err
 			}
-			m.Badges = s.Policy.Badges(figures)
-			m.RankingScore = s.Policy.RankingScore(m.Standing, figures)
+			figures, err := tx.Figures(ctx, mentorID, now, p)
+			if err != nil {
+				return err
+			}
+			m.Badges = p.Badges(figures)
+			m.RankingScore = p.RankingScore(m.Standing, figures)
 			change = c
 			return nil
 		})

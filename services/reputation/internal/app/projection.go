@@ -21,12 +21,16 @@ func (s *Service) ProjectBooking(ctx context.Context, tx Tx, f domain.BookingFac
 	if _, err := tx.ApplyBooking(ctx, f); err != nil {
 		return err
 	}
+	p, err := s.policy(ctx, tx)
+	if err != nil {
+		return err
+	}
 	return tx.UpdateMentor(ctx, f.MentorID, f.OccurredAt, func(m *domain.Mentor) error {
-		figures, err := tx.Figures(ctx, f.MentorID, f.OccurredAt, s.Policy)
+		figures, err := tx.Figures(ctx, f.MentorID, f.OccurredAt, p)
 		if err != nil {
 			return err
 		}
-		verdict := s.Policy.Evaluate(m.Standing, figures)
+		verdict := p.Evaluate(m.Standing, figures)
 		if verdict.Standing != m.Standing {
 			c := domain.StandingChange{
 				MentorID: m.ID, Previous: m.Standing, Actual: verdict.Standing, Reason: verdict.Reason,
@@ -38,8 +42,8 @@ func (s *Service) ProjectBooking(ctx context.Context, tx Tx, f domain.BookingFac
 			s.Log.InfoContext(ctx, "mentor standing changed", "mentor", m.ID, "from", m.Standing, "to", verdict.Standing, "reason", verdict.Reason)
 			m.Standing, m.StandingReason = verdict.Standing, verdict.Reason
 		}
-		m.Badges = s.Policy.Badges(figures)
-		m.RankingScore = s.Policy.RankingScore(m.Standing, figures)
+		m.Badges = p.Badges(figures)
+		m.RankingScore = p.RankingScore(m.Standing, figures)
 		return nil
 	})
 }

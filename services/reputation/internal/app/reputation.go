@@ -34,7 +34,11 @@ func (s *Service) MentorReputation(ctx context.Context, mentorID string) (Mentor
 	if err != nil {
 		return MentorReputation{}, err
 	}
-	f, err := s.Store.Figures(ctx, mentorID, s.now(), s.Policy)
+	p, err := s.policy(ctx, s.Store)
+	if err != nil {
+		return MentorReputation{}, err
+	}
+	f, err := s.Store.Figures(ctx, mentorID, s.now(), p)
 	if err != nil {
 		return MentorReputation{}, err
 	}
@@ -46,8 +50,8 @@ func (s *Service) MentorReputation(ctx context.Context, mentorID string) (Mentor
 	if err != nil {
 		return MentorReputation{}, err
 	}
-	m.Badges = s.Policy.Badges(f)
-	return MentorReputation{Mentor: m, Figures: f, History: h, Reviews: r, Policy: s.Policy}, nil
+	m.Badges = p.Badges(f)
+	return MentorReputation{Mentor: m, Figures: f, History: h, Reviews: r, Policy: p}, nil
 }
 
 // MenteeHistory returns what a mentor sees about a mentee.

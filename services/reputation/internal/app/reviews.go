@@ -46,12 +46,16 @@ func (s *Service) CreateReview(ctx context.Context, r domain.Review) (domain.Rev
 				}
 				return domain.ErrAlreadyReviewed
 			}
-			f, err := tx.Figures(ctx, t.MentorID, r.CreatedAt, s.Policy)
+			p, err := s.policy(ctx, tx)
 			if err != nil {
 				return err
 			}
-			m.RankingScore = s.Policy.RankingScore(m.Standing, f)
-			m.Badges = s.Policy.Badges(f)
+			f, err := tx.Figures(ctx, t.MentorID, r.CreatedAt, p)
+			if err != nil {
+				return err
+			}
+			m.RankingScore = p.RankingScore(m.Standing, f)
+			m.Badges = p.Badges(f)
 			return nil
 		})
 	})

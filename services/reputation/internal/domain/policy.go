@@ -69,3 +69,39 @@ func (p Policy) Validate() error {
 	}
 	return nil
 }
+
+// StandingRules are the standing rules of a version of the marketplace
+// policy, as booking announced it (booking.marketplace_policy_changed):
+// they replace the environment's thresholds of the same name (With). The
+// response target, badges and ranking stay the environment's.
+type StandingRules struct {
+	Version          int64
+	FlagStreak       int
+	DeactivateStreak int
+	// MaxLateChanges is the policy's late_change_limit, LateNotice its
+	// late_change_window and LateWindow its late_change_period.
+	MaxLateChanges int
+	LateNotice     time.Duration
+	LateWindow     time.Duration
+}
+
+// Validate reports a version that cannot be applied (booking validated it
+// already; a payload failing this is malformed).
+func (r StandingRules) Validate() error {
+	switch {
+	case r.Version < 1:
+		return fmt.Errorf("policy.version must be at least 1")
+	case r.FlagStreak < 1 || r.DeactivateStreak < r.FlagStreak:
+		return fmt.Errorf("policy needs 1 <= flag_streak <= deactivate_streak")
+	case r.MaxLateChanges < 0 || r.LateNotice <= 0 || r.LateWindow <= 0:
+		return fmt.Errorf("policy.late_change_limit must not be negative, late_change_window and late_change_period must be positive")
+	}
+	return nil
+}
+
+// With is p with the standing rules of r.
+func (p Policy) With(r StandingRules) Policy {
+	p.FlagStreak, p.DeactivateStreak, p.MaxLateChanges = r.FlagStreak, r.DeactivateStreak, r.MaxLateChanges
+	p.LateNotice, p.LateWindow = r.LateNotice, r.LateWindow
+	return p
+}

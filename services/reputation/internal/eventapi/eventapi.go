@@ -37,13 +37,24 @@ func BookingsConsumer(svc *app.Service) consumer.Consumer {
 
 // BookingHandler projects one booking event in the consumer's transaction:
 // each carries the booking's snapshot after the change. An event without a
-// booking, mentor or version is malformed.
+// booking, mentor or version is malformed. A marketplace policy change
+// records its standing rules; a user's erasure anonymises them.
 func BookingHandler(svc *app.Service) consumer.Handler {
 	erase := erasure.Handler(postgres.EraseUser)
 	return func(ctx context.Context, tx pgx.Tx, ev events.Event) error {
 		switch events.TypeOf[bookingv1.EventType](ev) {
 		case bookingv1.EventType_EVENT_TYPE_MARKETPLACE_POLICY_CHANGED:
-			return nil // not a booking's (the thresholds: see docs/architecture.md)
+			// The standing rules, in the stream's order: the booking events
+			// after it are judged by them.
+			var pc bookingv1.MarketplacePolicyChanged
+			if err := ev.Decode(&pc); err != nil {
+				return err
+			}
+			r, err := protoconv.StandingRulesFromProto(pc.GetPolicy())
+			if err != nil {
+				return fmt.Errorf("%w: %v", events.ErrMalformed, err)
+			}
+			return svc.RecordMarketplacePolicy(ctx, postgres.InTx(tx), r, ev.OccurredAt)
 		case bookingv1.EventType_EVENT_TYPE_USER_ERASED:
 			return erase(ctx, tx, ev) // in the stream's order: after every event of theirs
 		}

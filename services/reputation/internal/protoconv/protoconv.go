@@ -231,3 +231,14 @@ func timeFromProto(ts *timestamppb.Timestamp) time.Time {
 	}
 	return ts.AsTime()
 }
+
+// StandingRulesFromProto reads the standing rules of a marketplace policy
+// version (booking.marketplace_policy_changed).
+func StandingRulesFromProto(p *bookingv1.MarketplacePolicy) (domain.StandingRules, error) {
+	r := domain.StandingRules{
+		Version: p.GetVersion(), FlagStreak: int(p.GetFlagStreak()), DeactivateStreak: int(p.GetDeactivateStreak()),
+		MaxLateChanges: int(p.GetLateChangeLimit()), LateNotice: p.GetLateChangeWindow().AsDuration(),
+		LateWindow: p.GetLateChangePeriod().AsDuration(),
+	}
+	return r, r.Validate()
+}

@@ -19,7 +19,10 @@ import (
 
 // Service is the scheduling application.
 type Service struct {
-	Store    Store
+	Store Store
+	// Policy is the marketplace's default policy; its intro rules are
+	// replaced by those of the newest marketplace policy booking announced
+	// (CurrentPolicy).
 	Policy   domain.Policy
 	Meetings meeting.Provider
 	// Feeds reads mentors' external calendars; nil: none are fetched.
@@ -50,6 +53,9 @@ type Store interface {
 	// has none, in UTC.
 	Availability(ctx context.Context, mentorID string) (domain.Availability, error)
 	PutAvailability(ctx context.Context, a domain.Availability) error
+	// IntroRules are the intro rules of the newest marketplace policy
+	// booking announced; false when it announced none (the defaults apply).
+	IntroRules(ctx context.Context) (domain.IntroRules, bool, error)
 	// Standing is a mentor's standing, domain.Unannounced if reputation
 	// never announced one.
 	Standing(ctx context.Context, mentorID string) (domain.Standing, error)
@@ -92,6 +98,10 @@ type Tx interface {
 	// SetStanding records a mentor's standing as of at; a standing older
 	// than the one recorded changes nothing.
 	SetStanding(ctx context.Context, mentorID string, st domain.Standing, reason string, at time.Time) error
+	// SetIntroRules records the intro rules of a marketplace policy version
+	// announced at at, unless the version recorded is as new or newer; it
+	// reports whether they were recorded.
+	SetIntroRules(ctx context.Context, r domain.IntroRules, at time.Time) (bool, error)
 }
 
 // Checker applies the booking rules to what the store read inside the

@@ -83,5 +83,9 @@ func (s *Service) Slots(ctx context.Context, mentorID, offeringID string, from, 
 		return nil, err
 	}
 	busy = append(busy, externalBusy(ext)...)
-	return domain.FreeSlots(s.Policy, o, &a, busy, from, to, s.now()), nil
+	p, err := s.CurrentPolicy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return domain.FreeSlots(p, p.Offering(o), &a, busy, from, to, s.now()), nil
 }

@@ -25,7 +25,11 @@ func (s *Service) CreateOffering(ctx context.Context, mentorID string, o domain.
 	o.Name = strings.TrimSpace(o.Name)
 	o.CreatedAt = s.now()
 	o.UpdatedAt = o.CreatedAt
-	if err := o.Validate(s.Policy); err != nil {
+	p, err := s.CurrentPolicy(ctx)
+	if err != nil {
+		return o, err
+	}
+	if err := o.Validate(p); err != nil {
 		return o, err
 	}
 	return o, s.Store.CreateOffering(ctx, o)
@@ -36,7 +40,15 @@ func (s *Service) Offering(ctx context.Context, mentorID, id string) (domain.Off
 	if err := mayBrowse(ctx); err != nil {
 		return domain.Offering{}, err
 	}
-	return s.Store.Offering(ctx, mentorID, id)
+	o, err := s.Store.Offering(ctx, mentorID, id)
+	if err != nil {
+		return o, err
+	}
+	p, err := s.CurrentPolicy(ctx)
+	if err != nil {
+		return domain.Offering{}, err
+	}
+	return p.Offering(o), nil
 }
 
 // OfferingToBook returns one offering for a new booking: it is refused with
@@ -62,7 +74,18 @@ func (s *Service) Offerings(ctx context.Context, mentorID string) ([]domain.Offe
 	if err := mayBrowse(ctx); err != nil {
 		return nil, err
 	}
-	return s.Store.Offerings(ctx, mentorID)
+	os, err := s.Store.Offerings(ctx, mentorID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.CurrentPolicy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range os {
+		os[i] = p.Offering(os[i])
+	}
+	return os, nil
 }
 
 // UpdateOffering replaces an offering's editable fields with those of in;
@@ -71,7 +94,11 @@ func (s *Service) UpdateOffering(ctx context.Context, mentorID, id string, in do
 	if err := mayManage(ctx, mentorID); err != nil {
 		return domain.Offering{}, err
 	}
-	return s.Store.UpdateOffering(ctx, mentorID, id, func(o *domain.Offering) error {
+	p, err := s.CurrentPolicy(ctx)
+	if err != nil {
+		return domain.Offering{}, err
+	}
+	o, err := s.Store.UpdateOffering(ctx, mentorID, id, func(o *domain.Offering) error {
 		if in.Kind != "" && in.Kind != o.Kind {
 			var v apperr.Violations
 			v.Add("offering.kind", "cannot change")
@@ -84,8 +111,12 @@ func (s *Service) UpdateOffering(ctx context.Context, mentorID, id string, in do
 		o.Capacity = in.Capacity
 		o.ApprovalRequired = in.ApprovalRequired
 		o.UpdatedAt = s.now()
-		return o.Validate(s.Policy)
+		return o.Validate(p)
 	})
+	if err != nil {
+		return o, err
+	}
+	return p.Offering(o), nil
 }
 
 // DeleteOffering withdraws an offering.

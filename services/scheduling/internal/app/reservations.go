@@ -43,7 +43,14 @@ func (s *Service) Hold(ctx context.Context, h domain.Hold) (domain.Reservation, 
 		return domain.Reservation{}, err
 	}
 	h.Start = h.Start.UTC()
-	r, existed, err := s.Store.Hold(ctx, h, s.now(), s.Policy.CheckHold)
+	// The newest policy scheduling knows: booking holds the slot when the
+	// booking is requested, so that is the one it is requested under.
+	p, err := s.CurrentPolicy(ctx)
+	if err != nil {
+		return domain.Reservation{}, err
+	}
+	h.IntroLength = p.IntroDuration
+	r, existed, err := s.Store.Hold(ctx, h, s.now(), p.CheckHold)
 	if err != nil {
 		return r, err
 	}
@@ -105,7 +112,11 @@ func (s *Service) Move(ctx context.Context, bookingID string, newStart time.Time
 	if err := v.Err(); err != nil {
 		return domain.Reservation{}, err
 	}
-	return s.Store.Move(ctx, bookingID, newStart.UTC(), s.now(), s.Policy.CheckHold)
+	p, err := s.CurrentPolicy(ctx)
+	if err != nil {
+		return domain.Reservation{}, err
+	}
+	return s.Store.Move(ctx, bookingID, newStart.UTC(), s.now(), p.CheckHold)
 }
 
 // Release frees a booking's slot; nil when the booking never held one.

@@ -40,6 +40,9 @@ type Hold struct {
 	Start          time.Time
 	PartySize      int
 	MenteeTimeZone string
+	// IntroLength is how long an intro session lasts under the policy the
+	// hold is made under; 0: the offering's duration.
+	IntroLength time.Duration
 }
 
 // Same reports whether r is what h would have made: a retried hold.
@@ -85,10 +88,10 @@ func (p Policy) CheckHold(s HoldState) error {
 	if s.BusyElsewhere {
 		return ErrMentorBusy
 	}
-	if s.Offering.Kind == KindIntro && s.IntroWithMentor {
+	if s.Offering.Kind == KindIntro && p.IntroOnePerMentor && s.IntroWithMentor {
 		return ErrIntroAlreadyUsed
 	}
-	if s.Offering.Kind == KindIntro && s.IntrosInMonth >= p.IntroMonthlyQuota {
+	if s.Offering.Kind == KindIntro && p.IntroMonthlyQuota > 0 && s.IntrosInMonth >= p.IntroMonthlyQuota {
 		return ErrIntroQuotaExceeded
 	}
 	return nil

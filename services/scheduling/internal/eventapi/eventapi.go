@@ -1,6 +1,7 @@
-// Package eventapi is scheduling's event transport: the durable consumer of
+// Package eventapi is scheduling's event transport: the durable consumers of
 // reputation's standing changes, which decide whether a mentor takes new
-// reservations.
+// reservations, and of booking's marketplace policy changes, whose intro
+// rules new holds apply.
 package eventapi
 
 import (
@@ -9,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	bookingv1 "github.com/bookwell/bookwell/gen/go/bookwell/booking/v1"
 	reputationv1 "github.com/bookwell/bookwell/gen/go/bookwell/reputation/v1"
 	"github.com/bookwell/bookwell/pkg/consumer"
 	"github.com/bookwell/bookwell/pkg/events"
@@ -51,5 +53,41 @@ func StandingHandler(svc *app.Service) consumer.Handler {
 			return fmt.Errorf("%w: mentor_id is required", events.ErrMalformed)
 		}
 		return svc.RecordStanding(ctx, postgres.InTx(tx), msg.GetMentorId(), st, msg.GetReason(), ev.OccurredAt)
+	}
+}
+
+// PolicyDurable is the consumer's durable name on the BOOKING stream, and so
+// of its dead-letter subject (deadletter.scheduling-marketplace-policy).
+const PolicyDurable = "scheduling-marketplace-policy"
+
+// PolicyConsumer is the idempotent consumer of
+// booking.marketplace_policy_changed.
+func PolicyConsumer(svc *app.Service) consumer.Consumer {
+	return consumer.Consumer{
+		Stream:  events.BookingStream,
+		Durable: PolicyDurable,
+		Filter:  []string{events.Subject(bookingv1.EventType_EVENT_TYPE_MARKETPLACE_POLICY_CHANGED)},
+		Handle:  PolicyHandler(svc),
+	}
+}
+
+// PolicyHandler records the intro rules of one marketplace policy version in
+// the consumer's transaction; a version not newer than the one recorded
+// changes nothing. A payload whose rules cannot work is malformed: the
+// consumer dead-letters it.
+func PolicyHandler(svc *app.Service) consumer.Handler {
+	return func(ctx context.Context, tx pgx.Tx, ev events.Event) error {
+		if events.TypeOf[bookingv1.EventType](ev) != bookingv1.EventType_EVENT_TYPE_MARKETPLACE_POLICY_CHANGED {
+			return nil // not ours (the filter keeps others away)
+		}
+		var msg bookingv1.MarketplacePolicyChanged
+		if err := ev.Decode(&msg); err != nil {
+			return err
+		}
+		r, err := protoconv.IntroRulesFromProto(msg.GetPolicy())
+		if err != nil {
+			return fmt.Errorf("%w: %v", events.ErrMalformed, err)
+		}
+		return svc.RecordMarketplacePolicy(ctx, postgres.InTx(tx), r, ev.OccurredAt)
 	}
 }

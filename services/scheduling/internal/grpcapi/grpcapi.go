@@ -15,6 +15,7 @@ import (
 	"github.com/bookwell/bookwell/pkg/apperr"
 	"github.com/bookwell/bookwell/pkg/consumer"
 	"github.com/bookwell/bookwell/services/scheduling/internal/app"
+	"github.com/bookwell/bookwell/services/scheduling/internal/domain"
 	"github.com/bookwell/bookwell/services/scheduling/internal/protoconv"
 )
 
@@ -139,6 +140,9 @@ func (s *Server) HoldReservation(ctx context.Context, req *schedulingv1.HoldRese
 	o, err := s.app.Offering(ctx, r.MentorID, r.OfferingID)
 	if err != nil {
 		return nil, err
+	}
+	if o.Kind == domain.KindIntro {
+		o.Duration = r.End.Sub(r.Start) // the intro length it was held with
 	}
 	zone := "UTC"
 	if a, err := s.app.Availability(ctx, r.MentorID); err == nil && a.TimeZone != "" {

@@ -65,7 +65,9 @@ func lockedReservation(ctx context.Context, tx pgx.Tx, bookingID string) (domain
 
 // holdState reads what the rules need, in tx. For intro sessions it locks the
 // mentee and counts their intros in the session's month and with this mentor,
-// other than bookingID's.
+// other than bookingID's: the lock makes two concurrent intro holds of one
+// mentee count one after the other, so neither the quota nor one intro per
+// mentor (when the policy has it) can be passed by racing.
 func holdState(ctx context.Context, tx pgx.Tx, o domain.Offering, menteeID, menteeZone, bookingID string, start time.Time, party int, now time.Time) (domain.HoldState, error) {
 	st := domain.HoldState{Offering: o, Start: start, PartySize: party, Now: now}
 	var err error
@@ -163,6 +165,9 @@ func (s *Store) Hold(ctx context.Context, h domain.Hold, now time.Time, check ap
 		if err != nil {
 			return err
 		}
+		if o.Kind == domain.KindIntro && h.IntroLength > 0 {
+			o.Duration = h.IntroLength // the policy's, not the offering's
+		}
 		st, err := holdState(ctx, tx, o, h.MenteeID, h.MenteeTimeZone, h.BookingID, h.Start, h.PartySize, now)
 		if err != nil {
 			return err
@@ -188,9 +193,6 @@ func (s *Store) Hold(ctx context.Context, h domain.Hold, now time.Time, check ap
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, tstzrange($8, $10), $11, $12, $13, $14, $15, $15)`,
 			r.BookingID, session, r.MentorID, r.OfferingID, r.MenteeID, r.Kind, r.Status, r.Start, r.End, r.End.Add(st.Availability.Buffer),
 			r.PartySize, r.MenteeTimeZone, domain.IntroMonth(r.Start, loc), r.Version, now)
-		if code, constraint := pgCode(err); code == "23505" && constraint == "reservations_one_intro_per_mentor" {
-			return domain.ErrIntroAlreadyUsed
-		}
 		if err != nil {
 			return err
 		}
@@ -219,6 +221,9 @@ func (s *Store) Move(ctx context.Context, bookingID string, newStart, now time.T
 		o, err := scanOffering(tx.QueryRow(ctx, `SELECT `+offeringCols+` FROM offerings WHERE id = $1`, r.OfferingID))
 		if err != nil {
 			return err
+		}
+		if o.Kind == domain.KindIntro {
+			o.Duration = r.End.Sub(r.Start) // an intro keeps the length it was held with
 		}
 		st, err := holdState(ctx, tx, o, r.MenteeID, r.MenteeTimeZone, r.BookingID, newStart, r.PartySize, now)
 		if err != nil {

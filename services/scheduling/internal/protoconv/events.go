@@ -7,6 +7,8 @@ import (
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/proto"
 
+	bookingv1 "github.com/bookwell/bookwell/gen/go/bookwell/booking/v1"
+
 	schedulingv1 "github.com/bookwell/bookwell/gen/go/bookwell/scheduling/v1"
 	"github.com/bookwell/bookwell/pkg/events"
 	"github.com/bookwell/bookwell/services/scheduling/internal/domain"
@@ -36,4 +38,14 @@ func ReservationEventToProto(t schedulingv1.EventType, r domain.Reservation, pre
 	}
 	id := uuid.NewSHA1(eventNamespace, fmt.Appendf(nil, "%s/%s/%d", r.BookingID, events.Subject(t), r.Version))
 	return events.Wrap(id, t, r.UpdatedAt, msg)
+}
+
+// IntroRulesFromProto reads the intro rules of a marketplace policy version
+// (booking.marketplace_policy_changed).
+func IntroRulesFromProto(p *bookingv1.MarketplacePolicy) (domain.IntroRules, error) {
+	r := domain.IntroRules{
+		Version: p.GetVersion(), Length: p.GetIntroLength().AsDuration(), MinNotice: p.GetIntroMinNotice().AsDuration(),
+		Horizon: p.GetIntroHorizon().AsDuration(), MonthlyQuota: int(p.GetIntroMonthlyQuota()), OnePerMentor: p.GetIntroOnePerMentor(),
+	}
+	return r, r.Validate()
 }
