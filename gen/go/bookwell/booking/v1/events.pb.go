@@ -66,8 +66,9 @@ const (
 	EventType_EVENT_TYPE_CONTINUATION_DECIDED EventType = 16
 	// The mentor messaged the mentee about the booking; text is the message.
 	EventType_EVENT_TYPE_MESSAGE_SENT EventType = 17
-	// An admin changed the marketplace policy: scheduling, payments and
-	// reputation apply the new version to what comes after.
+	// An admin changed the marketplace policy: scheduling (intro rules) and
+	// reputation (streak and late-change rules) apply the new version to what
+	// comes after; payments is given the booking's values in its calls.
 	EventType_EVENT_TYPE_MARKETPLACE_POLICY_CHANGED EventType = 18
 	// A card payment needs the mentee's authentication (3-D Secure) before
 	// the request reaches the mentor (AWAITING_AUTHENTICATION).
