@@ -44,84 +44,7 @@ func (w *chaosWorld) quiesce(ctx context.Context, within time.Duration) error {
 }
 
 // busy says what is still to be done, "" if nothing.
-func (w *chaosWorld) busy(ctx context.Context) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	var parts []string
-	outboxes, err := w.outboxes(ctx)
-	if err != nil {
-		return "", err
-	}
-	for _, schema := range outboxes {
-		var n int
-		if err := w.db.QueryRow(ctx, `SELECT count(*) FROM `+schema+`.outbox WHERE published_at IS NULL`).Scan(&n); err != nil {
-			return "", err
-		}
-		if n > 0 {
-			parts = append(parts, fmt.Sprintf("%d unpublished in %s.outbox", n, schema))
-		}
-	}
-	var queued int
-	if err := w.db.QueryRow(ctx, `SELECT count(*) FROM notifications.emails WHERE status = 'queued'`).Scan(&queued); err != nil {
-		return "", err
-	}
-	if queued > 0 {
-		parts = append(parts, fmt.Sprintf("%d emails queued", queued))
-	}
-	pending, err := w.consumersPending(ctx)
-	if err != nil {
-		return "", err
-	}
-	parts = append(parts, pending...)
-	return strings.Join(parts, ", "), nil
-}
-
-// outboxes are the schemas that have an outbox table.
-func (w *chaosWorld) outboxes(ctx context.Context) ([]string, error) {
-	rows, err := w.db.Query(ctx, `SELECT table_schema FROM information_schema.tables WHERE table_name = 'outbox' ORDER BY 1`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
-}
-
-// consumersPending lists the durable consumers with messages not yet
-// delivered or acknowledged.
-func (w *chaosWorld) consumersPending(ctx context.Context) ([]string, error) {
-	var out []string
-	names := w.js.StreamNames(ctx)
-	for stream := range names.Name() {
-		if stream == events.DeadLetterStream.Name {
-			continue
-		}
-		s, err := w.js.Stream(ctx, stream)
-		if err != nil {
-			return nil, err
-		}
-		infos := s.ListConsumers(ctx)
-		for ci := range infos.Info() {
-			if ci.Config.Durable == "" {
-				continue // not a service's: the harness's own readers
-			}
-			if n := ci.NumPending + uint64(ci.NumAckPending); n > 0 {
-				out = append(out, fmt.Sprintf("%d pending for %s", n, ci.Name))
-			}
-		}
-		if err := infos.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return out, names.Err()
-}
+func (w *chaosWorld) busy(ctx context.Context) (string, error) { return stackBusy(ctx, w.db, w.js) }
 
 // ---- invariants ----
 
@@ -438,7 +361,7 @@ func (w *chaosWorld) streamEvents(ctx context.Context, stream string) ([]events.
 // dead-lettered.
 func (w *chaosWorld) checkConsumers(ctx context.Context, t *testing.T, inv *invariants) {
 	processed := map[string]map[string]bool{} // consumer -> event id
-	schemas, err := w.schemasWith(ctx, "processed_events")
+	schemas, err := schemasWith(ctx, w.db, "processed_events")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -502,23 +425,6 @@ func (w *chaosWorld) checkConsumers(ctx context.Context, t *testing.T, inv *inva
 			}
 		}
 	}
-}
-
-func (w *chaosWorld) schemasWith(ctx context.Context, table string) ([]string, error) {
-	rows, err := w.db.Query(ctx, `SELECT table_schema FROM information_schema.tables WHERE table_name = $1 ORDER BY 1`, table)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
 }
 
 // checkLedgerAndProcessor: every ledger transaction balances, refunds never

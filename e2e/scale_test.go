@@ -452,39 +452,13 @@ func (w *scaleWorld) quiesce(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	db := w.db(t)
-	var last string
 	for {
-		last = ""
-		for _, schema := range []string{"booking", "scheduling", "payments", "reputation"} {
-			var n int
-			if err := db.QueryRow(ctx, "SELECT count(*) FROM "+schema+".outbox WHERE published_at IS NULL").Scan(&n); err != nil {
-				last = err.Error()
-			} else if n > 0 {
-				last = fmt.Sprintf("%d events of %s not relayed", n, schema)
-			}
-		}
-		var queued int
-		if err := db.QueryRow(ctx, "SELECT count(*) FROM notifications.emails WHERE status = 'queued'").Scan(&queued); err == nil && queued > 0 {
-			last = fmt.Sprintf("%d emails queued", queued)
-		}
-		for _, s := range []events.Stream{events.BookingStream, events.PaymentsStream, events.ReputationStream, events.SchedulingStream} {
-			st, err := w.js.Stream(ctx, s.Name)
-			if err != nil {
-				last = err.Error()
-				continue
-			}
-			lister := st.ListConsumers(ctx)
-			for ci := range lister.Info() {
-				if ci.NumPending > 0 || ci.NumAckPending > 0 {
-					last = fmt.Sprintf("consumer %s: %d pending, %d unacknowledged", ci.Name, ci.NumPending, ci.NumAckPending)
-				}
-			}
-		}
-		if last == "" {
+		busy, err := stackBusy(ctx, db, w.js)
+		if err == nil && busy == "" {
 			return
 		}
 		if ctx.Err() != nil {
-			t.Fatalf("never quiet: %s", last)
+			t.Fatalf("never quiet: %v %s", err, busy)
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
