@@ -69,15 +69,8 @@ func createApprove(b *testing.B, env map[string]string) {
 	settle := func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		for {
-			busy, err := stackBusy(ctx, db, w.js)
-			if err == nil && busy == "" {
-				return
-			}
-			if ctx.Err() != nil {
-				b.Fatalf("the stack never settled: %v %s", err, busy)
-			}
-			time.Sleep(20 * time.Millisecond)
+		if err := waitQuiet(ctx, db, w.js, 20*time.Millisecond); err != nil {
+			b.Fatal(err)
 		}
 	}
 	base := time.Now().Add(48 * time.Hour).Truncate(time.Hour)

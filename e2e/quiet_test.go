@@ -53,6 +53,21 @@ func stackBusy(ctx context.Context, db querier, js jetstream.JetStream) (string,
 	return strings.Join(parts, ", "), nil
 }
 
+// waitQuiet polls stackBusy every poll until it says nothing is left, or
+// ctx ends.
+func waitQuiet(ctx context.Context, db querier, js jetstream.JetStream, poll time.Duration) error {
+	for {
+		busy, err := stackBusy(ctx, db, js)
+		if err == nil && busy == "" {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("never quiet: %v %s", err, busy)
+		}
+		time.Sleep(poll)
+	}
+}
+
 // schemasWith are the schemas that have a table of that name.
 func schemasWith(ctx context.Context, db querier, table string) ([]string, error) {
 	rows, err := db.Query(ctx, `SELECT table_schema FROM information_schema.tables WHERE table_name = $1 ORDER BY 1`, table)

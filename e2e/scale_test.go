@@ -452,15 +452,8 @@ func (w *scaleWorld) quiesce(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	db := w.db(t)
-	for {
-		busy, err := stackBusy(ctx, db, w.js)
-		if err == nil && busy == "" {
-			return
-		}
-		if ctx.Err() != nil {
-			t.Fatalf("never quiet: %v %s", err, busy)
-		}
-		time.Sleep(500 * time.Millisecond)
+	if err := waitQuiet(ctx, db, w.js, 500*time.Millisecond); err != nil {
+		t.Fatal(err)
 	}
 }
 
